@@ -1,0 +1,57 @@
+package io.tunefleet.common.message;
+
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** JSON encoding of the message records; decoding rejects unknown schema versions. */
+public final class MessageCodec {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private MessageCodec() {
+    }
+
+    public static byte[] encode(Object message) {
+        return MAPPER.writeValueAsBytes(message);
+    }
+
+    public static JobMessage decodeJob(byte[] body) {
+        JobMessage job = decode(body, JobMessage.class);
+        return checked(job.schema(), job);
+    }
+
+    public static WorkerMessage decodeWorkerMessage(byte[] body) {
+        WorkerMessage m = decode(body, WorkerMessage.class);
+        return checked(m.schema(), m);
+    }
+
+    private static <T> T decode(byte[] body, Class<T> type) {
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw new UndecodableMessageException("empty message");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new UndecodableMessageException("cannot decode " + type.getSimpleName() + ": "
+                    + e.getOriginalMessage() + " in " + preview(body));
+        }
+    }
+
+    private static <T> T checked(int schema, T message) {
+        if (schema != Schema.VERSION) {
+            throw new UndecodableMessageException("unknown schema version " + schema + " (this build reads "
+                    + Schema.VERSION + ")");
+        }
+        return message;
+    }
+
+    private static String preview(byte[] body) {
+        String s = new String(body, StandardCharsets.UTF_8);
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

@@ -1,0 +1,27 @@
+package io.tunefleet.common.task;
+
+import io.tunefleet.common.param.ParameterSpace;
+import java.util.Map;
+
+/**
+ * A validated task, built only by {@link TaskSpecParser}.
+ *
+ * @param slo the task's service-level objectives as given (scored by the benchmark stage)
+ * @param json the task file as submitted, kept so a restarted coordinator can parse it again
+ */
+public record TaskSpec(
+        String name,
+        String description,
+        ModelSpec model,
+        String baseRuntime,
+        String runtimeImageTag,
+        ParameterSpace parameters,
+        OptimizationSpec optimization,
+        BenchmarkSpec benchmark,
+        Map<String, Object> slo,
+        String json) {
+
+    public TaskSpec {
+        slo = slo == null ? Map.of() : Map.copyOf(slo);
+    }
+}

@@ -1,0 +1,388 @@
+package io.tunefleet.common.task;
+
+import io.tunefleet.common.param.ChoiceParameter;
+import io.tunefleet.common.param.ContinuousParameter;
+import io.tunefleet.common.param.GpuRequirement;
+import io.tunefleet.common.param.Parameter;
+import io.tunefleet.common.param.ParameterSpace;
+import io.tunefleet.common.param.IntegerParameter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a task file (the original project's JSON format) and validates all of it at once: every
+ * problem is reported with its JSON path, so a user fixes a file in one round.
+ */
+public final class TaskSpecParser {
+
+    /** Engine flag names: lower-case words joined by dashes or underscores. */
+    static final Pattern PARAMETER_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    /** String values reach an engine's argv: allow what flags take, nothing a shell would read. */
+    static final Pattern SAFE_VALUE = Pattern.compile("[A-Za-z0-9._:/=+@-]{1,128}");
+    static final Pattern SCENARIO = Pattern.compile(
+            "D\\(\\d+,\\d+\\)|[NU]\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)/\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)");
+    static final Set<String> RUNTIMES = Set.of("sglang", "vllm", "sim");
+    static final int DEFAULT_GRID_POINTS = 5;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private final List<Problem> problems = new ArrayList<>();
+
+    private TaskSpecParser() {
+    }
+
+    /**
+     * Parses and validates a task file.
+     *
+     * @throws InvalidTaskException listing every problem found
+     */
+    public static TaskSpec parse(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JacksonException e) {
+            throw new InvalidTaskException(List.of(new Problem("$", "not valid JSON: " + e.getOriginalMessage())));
+        }
+        return new TaskSpecParser().task(root, json);
+    }
+
+    private TaskSpec task(JsonNode root, String json) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidTaskException(List.of(new Problem("$", "must be a JSON object")));
+        }
+        String name = requiredString(root, "task_name", "$.task_name");
+        String description = optionalString(root, "description", "$.description", "");
+        String model = null;
+        JsonNode modelNode = root.get("model");
+        if (modelNode == null || modelNode.isNull()) {
+            problem("$.model", "is required");
+        } else if (!modelNode.isObject()) {
+            problem("$.model", "must be an object with id_or_path");
+        } else {
+            model = requiredString(modelNode, "id_or_path", "$.model.id_or_path");
+        }
+        String runtime = requiredString(root, "base_runtime", "$.base_runtime");
+        if (runtime != null && !RUNTIMES.contains(runtime)) {
+            problem("$.base_runtime", "must be one of sglang, vllm, sim; got '" + runtime + "'");
+        }
+        String imageTag = optionalString(root, "runtime_image_tag", "$.runtime_image_tag", "latest");
+        if (imageTag != null && !SAFE_VALUE.matcher(imageTag).matches()) {
+            problem("$.runtime_image_tag", "may contain only letters, digits and ._:/=+@-");
+        }
+        ParameterSpace space = parameters(root.get("parameters"));
+        OptimizationSpec optimization = optimization(root.get("optimization"));
+        BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
+        Map<String, Object> slo = Map.of();
+        JsonNode sloNode = root.get("slo");
+        if (sloNode != null && !sloNode.isNull()) {
+            if (!sloNode.isObject()) {
+                problem("$.slo", "must be an object");
+            } else {
+                slo = MAPPER.convertValue(sloNode, Map.class);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidTaskException(problems);
+        }
+        return new TaskSpec(name, description, new ModelSpec(model), runtime, imageTag, space, optimization,
+                benchmark, slo, json);
+    }
+
+    private ParameterSpace parameters(JsonNode node) {
+        if (node == null || node.isNull()) {
+            problem("$.parameters", "is required");
+            return null;
+        }
+        if (!node.isObject() || node.isEmpty()) {
+            problem("$.parameters", "must be a non-empty object of parameter name to values");
+            return null;
+        }
+        List<Parameter> parameters = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String path = "$.parameters." + entry.getKey();
+            if (!PARAMETER_NAME.matcher(entry.getKey()).matches()) {
+                problem(path, "parameter names must be lower-case letters, digits, '-' or '_'");
+                continue;
+            }
+            Parameter p = entry.getValue().isArray() ? choice(entry.getKey(), entry.getValue(), path)
+                    : longForm(entry.getKey(), entry.getValue(), path);
+            if (p != null) {
+                parameters.add(p);
+            }
+        }
+        return new ParameterSpace(parameters);
+    }
+
+    private Parameter choice(String name, JsonNode array, String path) {
+        if (array.isEmpty()) {
+            problem(path, "must list at least one value");
+            return null;
+        }
+        List<Object> values = new ArrayList<>();
+        boolean parallelism = GpuRequirement.isParallelismFlag(name);
+        for (int i = 0; i < array.size(); i++) {
+            Object v = scalar(array.get(i), path + "[" + i + "]");
+            if (v == null) {
+                continue;
+            }
+            if (parallelism && !(v instanceof Long l && l >= 1)) {
+                problem(path + "[" + i + "]", "a parallelism size must be a positive integer");
+                continue;
+            }
+            if (values.contains(v)) {
+                problem(path + "[" + i + "]", "duplicate value " + v);
+                continue;
+            }
+            values.add(v);
+        }
+        return values.isEmpty() ? null : new ChoiceParameter(name, values);
+    }
+
+    private Object scalar(JsonNode v, String path) {
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.longValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isString()) {
+            if (!SAFE_VALUE.matcher(v.stringValue()).matches()) {
+                problem(path, "value '" + v.stringValue() + "' may contain only letters, digits and ._:/=+@-");
+                return null;
+            }
+            return v.stringValue();
+        }
+        problem(path, "must be a number, string or boolean");
+        return null;
+    }
+
+    private Parameter longForm(String name, JsonNode node, String path) {
+        if (!node.isObject()) {
+            problem(path, "must be a list of values or an object with a type");
+            return null;
+        }
+        String type = requiredString(node, "type", path + ".type");
+        if (type == null) {
+            return null;
+        }
+        switch (type) {
+            case "choice" -> {
+                JsonNode values = node.get("values");
+                if (values == null || !values.isArray()) {
+                    problem(path + ".values", "is required and must be a list");
+                    return null;
+                }
+                return choice(name, values, path + ".values");
+            }
+            case "integer", "continuous" -> {
+                Double low = requiredNumber(node, "low", path + ".low");
+                Double high = requiredNumber(node, "high", path + ".high");
+                boolean log = optionalBoolean(node, "log", path + ".log", false);
+                int points = optionalInt(node, "grid_points", path + ".grid_points", DEFAULT_GRID_POINTS, 2);
+                if (low == null || high == null) {
+                    return null;
+                }
+                if (low > high) {
+                    problem(path, "low (" + low + ") must not exceed high (" + high + ")");
+                    return null;
+                }
+                if (log && low <= 0) {
+                    problem(path + ".low", "must be > 0 when log is true");
+                    return null;
+                }
+                if (type.equals("integer")) {
+                    if (low != Math.rint(low) || high != Math.rint(high)) {
+                        problem(path, "low and high of an integer parameter must be integers");
+                        return null;
+                    }
+                    if (GpuRequirement.isParallelismFlag(name) && low < 1) {
+                        problem(path + ".low", "a parallelism size must be at least 1");
+                        return null;
+                    }
+                    return new IntegerParameter(name, low.longValue(), high.longValue(), log, points);
+                }
+                if (GpuRequirement.isParallelismFlag(name)) {
+                    problem(path + ".type", "a parallelism size must be a choice or an integer");
+                    return null;
+                }
+                return new ContinuousParameter(name, low, high, log, points);
+            }
+            default -> {
+                problem(path + ".type", "must be one of choice, integer, continuous; got '" + type + "'");
+                return null;
+            }
+        }
+    }
+
+    private OptimizationSpec optimization(JsonNode node) {
+        String path = "$.optimization";
+        if (node != null && !node.isNull() && !node.isObject()) {
+            problem(path, "must be an object");
+            node = null;
+        }
+        if (node == null || node.isNull()) {
+            node = MAPPER.createObjectNode();
+        }
+        String strategyName = optionalString(node, "strategy", path + ".strategy", "grid_search");
+        StrategyKind strategy = null;
+        if (strategyName != null) {
+            strategy = StrategyKind.fromWireName(strategyName).orElse(null);
+            if (strategy == null) {
+                problem(path + ".strategy", "unknown strategy '" + strategyName + "'; use grid_search or random");
+            } else if (strategy == StrategyKind.BAYESIAN) {
+                problem(path + ".strategy", "bayesian is not available yet; use grid_search or random");
+            }
+        }
+        String objectiveName = optionalString(node, "objective", path + ".objective", "minimize_latency");
+        Objective objective = null;
+        if (objectiveName != null) {
+            objective = Objective.fromWireName(objectiveName).orElse(null);
+            if (objective == null) {
+                problem(path + ".objective", "unknown objective '" + objectiveName
+                        + "'; use minimize_latency, maximize_throughput, minimize_ttft or minimize_tpot");
+            }
+        }
+        int maxIterations = optionalInt(node, "max_iterations", path + ".max_iterations",
+                OptimizationSpec.DEFAULT_MAX_ITERATIONS, 1);
+        int maxParallel = optionalInt(node, "max_parallel_experiments", path + ".max_parallel_experiments",
+                OptimizationSpec.DEFAULT_MAX_PARALLEL, 1);
+        int timeout = optionalInt(node, "timeout_per_iteration", path + ".timeout_per_iteration",
+                (int) OptimizationSpec.DEFAULT_TIMEOUT.toSeconds(), 1);
+        int seed = optionalInt(node, "seed", path + ".seed", (int) OptimizationSpec.DEFAULT_SEED, 0);
+        int maxRetries = optionalInt(node, "max_retries", path + ".max_retries",
+                OptimizationSpec.DEFAULT_MAX_RETRIES, 0);
+        return new OptimizationSpec(strategy, objective, maxIterations, maxParallel, Duration.ofSeconds(timeout),
+                seed, maxRetries);
+    }
+
+    private BenchmarkSpec benchmark(JsonNode node) {
+        String path = "$.benchmark";
+        if (node == null || node.isNull()) {
+            return BenchmarkSpec.defaults();
+        }
+        if (!node.isObject()) {
+            problem(path, "must be an object");
+            return BenchmarkSpec.defaults();
+        }
+        List<String> scenarios = new ArrayList<>(BenchmarkSpec.DEFAULT_SCENARIOS);
+        JsonNode s = node.get("traffic_scenarios");
+        if (s != null && !s.isNull()) {
+            scenarios.clear();
+            if (!s.isArray() || s.isEmpty()) {
+                problem(path + ".traffic_scenarios", "must be a non-empty list such as [\"D(100,100)\"]");
+            } else {
+                for (int i = 0; i < s.size(); i++) {
+                    JsonNode v = s.get(i);
+                    if (!v.isString() || !SCENARIO.matcher(v.stringValue().replace(" ", "")).matches()) {
+                        problem(path + ".traffic_scenarios[" + i + "]",
+                                "must be D(in,out), N(mean,sd)/(mean,sd) or U(min,max)/(min,max)");
+                    } else {
+                        scenarios.add(v.stringValue().replace(" ", ""));
+                    }
+                }
+            }
+        }
+        List<Integer> concurrency = new ArrayList<>(BenchmarkSpec.DEFAULT_CONCURRENCY);
+        JsonNode c = node.get("num_concurrency");
+        if (c != null && !c.isNull()) {
+            concurrency.clear();
+            if (!c.isArray() || c.isEmpty()) {
+                problem(path + ".num_concurrency", "must be a non-empty list of positive integers");
+            } else {
+                for (int i = 0; i < c.size(); i++) {
+                    JsonNode v = c.get(i);
+                    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+                        problem(path + ".num_concurrency[" + i + "]", "must be a positive integer");
+                    } else {
+                        concurrency.add(v.intValue());
+                    }
+                }
+            }
+        }
+        int maxTime = optionalInt(node, "max_time_per_iteration", path + ".max_time_per_iteration",
+                BenchmarkSpec.DEFAULT_MAX_TIME_S, 1);
+        int maxRequests = optionalInt(node, "max_requests_per_iteration", path + ".max_requests_per_iteration",
+                BenchmarkSpec.DEFAULT_MAX_REQUESTS, 1);
+        return new BenchmarkSpec(scenarios, concurrency, maxTime, maxRequests);
+    }
+
+    private String requiredString(JsonNode parent, String field, String path) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            problem(path, "is required");
+            return null;
+        }
+        if (!v.isString() || v.stringValue().isBlank()) {
+            problem(path, "must be a non-empty string");
+            return null;
+        }
+        return v.stringValue();
+    }
+
+    private String optionalString(JsonNode parent, String field, String path, String fallback) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isString()) {
+            problem(path, "must be a string");
+            return null;
+        }
+        return v.stringValue();
+    }
+
+    private Double requiredNumber(JsonNode parent, String field, String path) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            problem(path, "is required");
+            return null;
+        }
+        if (!v.isNumber()) {
+            problem(path, "must be a number");
+            return null;
+        }
+        return v.doubleValue();
+    }
+
+    private boolean optionalBoolean(JsonNode parent, String field, String path, boolean fallback) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            problem(path, "must be true or false");
+            return fallback;
+        }
+        return v.booleanValue();
+    }
+
+    private int optionalInt(JsonNode parent, String field, String path, int fallback, int min) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            problem(path, "must be an integer");
+            return fallback;
+        }
+        if (v.intValue() < min) {
+            problem(path, "must be at least " + min + ", got " + v.intValue());
+            return fallback;
+        }
+        return v.intValue();
+    }
+
+    private void problem(String path, String message) {
+        problems.add(new Problem(path, message));
+    }
+}
