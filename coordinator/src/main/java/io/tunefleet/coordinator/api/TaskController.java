@@ -1,0 +1,80 @@
+package io.tunefleet.coordinator.api;
+
+import io.tunefleet.coordinator.store.TaskRecord;
+import io.tunefleet.coordinator.task.TaskService;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/** The task API under {@code /api/tasks}. */
+@RestController
+@RequestMapping("/api/tasks")
+class TaskController {
+
+    private final TaskService service;
+
+    TaskController(TaskService service) {
+        this.service = service;
+    }
+
+    /** Takes the task file as text so that the parser, not the web layer, reports every problem. */
+    @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_PLAIN_VALUE, MediaType.ALL_VALUE})
+    ResponseEntity<TaskView> submit(@RequestBody String body) {
+        TaskRecord task = service.submit(body);
+        return ResponseEntity.created(URI.create("/api/tasks/" + task.id())).body(view(task));
+    }
+
+    @GetMapping
+    List<TaskView> list() {
+        return service.list().stream().map(this::view).toList();
+    }
+
+    @GetMapping("/{id}")
+    TaskView get(@PathVariable long id) {
+        return view(task(id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    ResponseEntity<TaskView> cancel(@PathVariable long id) {
+        var outcome = service.cancel(id).orElseThrow(() -> notFound(id));
+        HttpStatus status = outcome.cancelled() ? HttpStatus.OK : HttpStatus.CONFLICT;
+        return ResponseEntity.status(status).body(view(task(id)));
+    }
+
+    @GetMapping("/{id}/experiments")
+    List<ExperimentView> experiments(@PathVariable long id) {
+        task(id);
+        return service.experiments(id).stream().map(ExperimentView::of).toList();
+    }
+
+    @GetMapping("/{id}/best")
+    Map<String, Object> best(@PathVariable long id) {
+        TaskRecord task = task(id);
+        var best = service.best(task).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+                "task " + id + " has no succeeded experiment yet"));
+        return Map.of("task_id", id, "objective", task.objective(), "objective_value", best.objectiveValue(),
+                "experiment", ExperimentView.of(best));
+    }
+
+    private TaskRecord task(long id) {
+        return service.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private TaskView view(TaskRecord task) {
+        return TaskView.of(task, service.counts(task.id()));
+    }
+
+    private static ResponseStatusException notFound(long id) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "no task with id " + id);
+    }
+}

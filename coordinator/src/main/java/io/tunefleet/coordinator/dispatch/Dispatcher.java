@@ -1,0 +1,223 @@
+package io.tunefleet.coordinator.dispatch;
+
+import static io.tunefleet.common.experiment.ExperimentState.*;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.experiment.TaskStatus;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.param.GpuRequirement;
+import io.tunefleet.common.param.ParameterSet;
+import io.tunefleet.common.task.TaskSpec;
+import io.tunefleet.common.task.TaskSpecParser;
+import io.tunefleet.coordinator.config.CoordinatorProperties;
+import io.tunefleet.coordinator.fleet.FleetView;
+import io.tunefleet.coordinator.store.ExperimentRecord;
+import io.tunefleet.coordinator.store.ExperimentStore;
+import io.tunefleet.coordinator.store.StoreWriter;
+import io.tunefleet.coordinator.store.TaskRecord;
+import io.tunefleet.coordinator.store.TaskStore;
+import io.tunefleet.coordinator.strategy.Strategies;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps each running task's window full. All decisions run on one thread, so a task's window is
+ * counted and filled without races; a slot frees only when a result is committed, and only then
+ * does the strategy suggest again, having seen that result.
+ */
+@Component
+public class Dispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final TaskStore tasks;
+    private final ExperimentStore experiments;
+    private final StoreWriter writer;
+    private final JobPublisher publisher;
+    private final FleetView fleet;
+    private final CoordinatorProperties properties;
+    private final Clock clock;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Touched only on the dispatcher thread. */
+    private final Map<Long, TaskRun> runs = new HashMap<>();
+
+    Dispatcher(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, JobPublisher publisher,
+               FleetView fleet, CoordinatorProperties properties, Clock clock) {
+        this.tasks = tasks;
+        this.experiments = experiments;
+        this.writer = writer;
+        this.publisher = publisher;
+        this.fleet = fleet;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Resumes every task that was running when the coordinator stopped, then checks all tasks on a tick. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void start() {
+        for (TaskRecord task : tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING)) {
+            log.info("task {}: resuming '{}' ({})", task.id(), task.name(), task.status());
+            wake(task.id());
+        }
+        long tick = properties.dispatchTick().toMillis();
+        loop.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks the dispatcher to look at a task soon: it was submitted, or one of its slots freed. */
+    public void wake(long taskId) {
+        loop.execute(() -> guarded(taskId));
+    }
+
+    /** A result was committed: let the strategy learn from it, then refill the window. */
+    public void observed(long taskId, Map<String, Object> parameters, Double objective) {
+        loop.execute(() -> {
+            TaskRun run = runs.get(taskId);
+            if (run != null) {
+                run.strategy.observe(ParameterSet.of(parameters), objective);
+            }
+            guarded(taskId);
+        });
+    }
+
+    /** Forgets a task that was cancelled. */
+    public void forget(long taskId) {
+        loop.execute(() -> runs.remove(taskId));
+    }
+
+    private void tick() {
+        for (TaskRecord task : tasks.withStatus(TaskStatus.RUNNING)) {
+            failUnschedulable(task.id());
+            guarded(task.id());
+        }
+    }
+
+    private void guarded(long taskId) {
+        try {
+            dispatch(taskId);
+        } catch (RuntimeException e) {
+            log.error("task {}: dispatch failed, will try again on the next tick", taskId, e);
+        }
+    }
+
+    private void dispatch(long taskId) {
+        TaskRecord task = tasks.find(taskId).orElse(null);
+        if (task == null || task.status().isTerminal()) {
+            runs.remove(taskId);
+            return;
+        }
+        TaskRun run = runs.computeIfAbsent(taskId, this::load);
+        if (task.status() == TaskStatus.PENDING
+                && writer.write(() -> tasks.transition(taskId, TaskStatus.PENDING, TaskStatus.RUNNING, null))) {
+            log.info("task {}: running, window {}, up to {} experiments", taskId, task.maxParallel(),
+                    task.maxIterations());
+        }
+        for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
+            publish(run, pending);
+        }
+        Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
+        int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
+        int suggested = counts.values().stream().mapToInt(Integer::intValue).sum();
+        while (inFlight < task.maxParallel() && suggested < task.maxIterations() && !run.exhausted) {
+            Optional<ParameterSet> next = run.strategy.suggest();
+            if (next.isEmpty()) {
+                run.exhausted = true;
+                log.info("task {}: search space exhausted after {} experiments", taskId, suggested);
+                break;
+            }
+            int seq = ++suggested;
+            int gpus = GpuRequirement.of(next.get());
+            ExperimentRecord created = writer.write(() -> experiments.insertPending(taskId, seq, next.get(), gpus));
+            inFlight++;
+            publish(run, created);
+        }
+        if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted)) {
+            finish(task, counts, run.exhausted ? "search space exhausted" : "max_iterations reached");
+        }
+    }
+
+    private void publish(TaskRun run, ExperimentRecord e) {
+        TaskSpec spec = run.spec;
+        JobMessage job = new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(), e.gpus(), spec.baseRuntime(),
+                spec.model().idOrPath(), spec.runtimeImageTag(), new TreeMap<>(e.parameters()), spec.benchmark(),
+                spec.optimization().timeoutPerIteration().toSeconds());
+        try {
+            publisher.publish(job);
+        } catch (RuntimeException ex) {
+            log.warn("task {} experiment {}: publish failed ({}); will be published again on the next tick",
+                    e.taskId(), e.id(), ex.getMessage());
+            return;
+        }
+        writer.write(() -> experiments.markQueued(e.id(), e.attempt()));
+        log.debug("task {} experiment {}: queued attempt {} for {} GPU(s): {}", e.taskId(), e.id(), e.attempt(),
+                e.gpus(), e.configKey());
+    }
+
+    private void failUnschedulable(long taskId) {
+        OptionalInt largest = fleet.largestLiveWorker();
+        if (largest.isEmpty()) {
+            return;
+        }
+        long cutoff = clock.millis() - properties.unschedulableAfter().toMillis();
+        for (ExperimentRecord e : experiments.inState(taskId, QUEUED)) {
+            if (e.gpus() > largest.getAsInt() && e.queuedAt() != null && e.queuedAt() <= cutoff) {
+                String why = "needs " + e.gpus() + " GPUs but the largest live worker has " + largest.getAsInt()
+                        + "; no worker can run it";
+                if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.UNSCHEDULABLE, why))) {
+                    log.warn("task {} experiment {}: unschedulable, {}; its slot goes to the next suggestion",
+                            taskId, e.id(), why);
+                }
+            }
+        }
+    }
+
+    private void finish(TaskRecord task, Map<ExperimentState, Integer> counts, String reason) {
+        boolean anySucceeded = counts.get(SUCCEEDED) > 0;
+        TaskStatus outcome = anySucceeded ? TaskStatus.COMPLETED : TaskStatus.FAILED;
+        String why = anySucceeded ? reason : reason + "; no experiment succeeded";
+        if (writer.write(() -> tasks.transition(task.id(), TaskStatus.RUNNING, outcome, why))) {
+            log.info("task {}: {} ({}); {}", task.id(), outcome, why, counts.entrySet().stream()
+                    .filter(en -> en.getValue() > 0)
+                    .map(en -> en.getKey() + "=" + en.getValue()).collect(Collectors.joining(", ")));
+        }
+        runs.remove(task.id());
+    }
+
+    private TaskRun load(long taskId) {
+        TaskRecord task = tasks.find(taskId).orElseThrow();
+        TaskSpec spec = TaskSpecParser.parse(task.specJson());
+        Set<String> suggested = experiments.byTask(taskId).stream().map(ExperimentRecord::configKey)
+                .collect(Collectors.toSet());
+        TaskRun run = new TaskRun(taskId, spec, Strategies.create(spec, suggested));
+        for (ExperimentRecord e : experiments.byTask(taskId)) {
+            if (e.state().isTerminal()) {
+                run.strategy.observe(ParameterSet.of(e.parameters()), e.objectiveValue());
+            }
+        }
+        return run;
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+    }
+}

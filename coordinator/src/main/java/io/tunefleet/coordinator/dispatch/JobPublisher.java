@@ -1,0 +1,72 @@
+package io.tunefleet.coordinator.dispatch;
+
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.coordinator.config.CoordinatorProperties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes jobs persistent and mandatory to {@code jobs.gpus.N}, and returns only once the broker
+ * confirmed them. A job the broker could not route or did not confirm throws, and stays unpublished.
+ */
+@Component
+class JobPublisher {
+
+    private final RabbitTemplate template;
+    private final AmqpAdmin admin;
+    private final CoordinatorProperties properties;
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+
+    JobPublisher(RabbitTemplate template, AmqpAdmin admin, CoordinatorProperties properties) {
+        this.template = template;
+        this.admin = admin;
+        this.properties = properties;
+    }
+
+    void publish(JobMessage job) {
+        String queue = Topology.jobQueue(job.gpus());
+        if (declared.add(queue)) {
+            admin.declareQueue(new Queue(queue, true));
+        }
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setMessageId(job.attemptKey());
+        CorrelationData correlation = new CorrelationData(job.attemptKey());
+        template.send("", queue, new Message(MessageCodec.encode(job), props), correlation);
+        CorrelationData.Confirm confirm;
+        try {
+            confirm = correlation.getFuture().get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailedException("interrupted waiting for the confirm of job " + job.attemptKey(), e);
+        } catch (Exception e) {
+            throw new PublishFailedException("no confirm for job " + job.attemptKey() + " within "
+                    + properties.publishTimeout(), e);
+        }
+        if (!confirm.ack()) {
+            throw new PublishFailedException("broker refused job " + job.attemptKey() + ": " + confirm.reason(), null);
+        }
+        if (correlation.getReturned() != null) {
+            throw new PublishFailedException("broker could not route job " + job.attemptKey() + " to " + queue
+                    + ": " + correlation.getReturned().getReplyText(), null);
+        }
+    }
+
+    static final class PublishFailedException extends RuntimeException {
+        PublishFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

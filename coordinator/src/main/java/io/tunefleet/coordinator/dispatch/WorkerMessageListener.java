@@ -1,0 +1,119 @@
+package io.tunefleet.coordinator.dispatch;
+
+import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.UndecodableMessageException;
+import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.common.task.Objective;
+import io.tunefleet.coordinator.fleet.FleetView;
+import io.tunefleet.coordinator.store.ExperimentRecord;
+import io.tunefleet.coordinator.store.ExperimentStore;
+import io.tunefleet.coordinator.store.StoreWriter;
+import io.tunefleet.coordinator.store.TaskStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpRejectAndDontRequeueException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumes claims and results. The container acks a message only after this method returns, that
+ * is after the commit; an undecodable message is rejected without requeue, never looped.
+ */
+@Component
+class WorkerMessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerMessageListener.class);
+
+    private final ExperimentStore experiments;
+    private final TaskStore tasks;
+    private final StoreWriter writer;
+    private final Dispatcher dispatcher;
+    private final FleetView fleet;
+    private final MeterRegistry meters;
+    private final Map<Long, Objective> objectives = new ConcurrentHashMap<>();
+
+    WorkerMessageListener(ExperimentStore experiments, TaskStore tasks, StoreWriter writer, Dispatcher dispatcher,
+                          FleetView fleet, MeterRegistry meters) {
+        this.experiments = experiments;
+        this.tasks = tasks;
+        this.writer = writer;
+        this.dispatcher = dispatcher;
+        this.fleet = fleet;
+        this.meters = meters;
+    }
+
+    @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1")
+    void onWorkerMessage(Message message) {
+        WorkerMessage decoded = decode(message);
+        if (decoded instanceof ClaimMessage claim) {
+            onClaim(claim);
+        } else if (decoded instanceof ResultMessage result) {
+            onResult(result);
+        } else if (decoded instanceof HeartbeatMessage heartbeat) {
+            fleet.heard(heartbeat);
+        }
+    }
+
+    @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
+    void onHeartbeat(Message message) {
+        if (decode(message) instanceof HeartbeatMessage heartbeat) {
+            fleet.heard(heartbeat);
+        }
+    }
+
+    private void onClaim(ClaimMessage claim) {
+        if (writer.write(() -> experiments.markRunning(claim))) {
+            log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
+                    claim.attempt(), claim.workerId(), claim.gpuIndices());
+        } else {
+            log.info("task {} experiment {}: claim of attempt {} by {} is stale; ignored", claim.taskId(),
+                    claim.experimentId(), claim.attempt(), claim.workerId());
+        }
+    }
+
+    private void onResult(ResultMessage result) {
+        Objective objective = objectiveOf(result.taskId());
+        Double value = result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
+        boolean committed = writer.write(() -> experiments.commitResult(result, value));
+        if (!committed) {
+            log.info("task {} experiment {}: result of attempt {} from {} is a duplicate or stale; ignored",
+                    result.taskId(), result.experimentId(), result.attempt(), result.workerId());
+            return;
+        }
+        Counter.builder("tunefleet.experiments.finished")
+                .description("Experiment attempts whose result was committed, by outcome and failure class")
+                .tag("status", result.outcome().name())
+                .tag("failure_class", result.failureClass() == null ? "none" : result.failureClass().name())
+                .register(meters).increment();
+        if (result.failureClass() != null) {
+            log.info("task {} experiment {}: attempt {} {} on {} ({}: {})", result.taskId(), result.experimentId(),
+                    result.attempt(), result.outcome(), result.workerId(), result.failureClass(), result.error());
+        }
+        Map<String, Object> parameters = experiments.find(result.experimentId()).map(ExperimentRecord::parameters)
+                .orElse(Map.of());
+        dispatcher.observed(result.taskId(), parameters, value);
+    }
+
+    private Objective objectiveOf(long taskId) {
+        return objectives.computeIfAbsent(taskId, id -> tasks.find(id)
+                .flatMap(t -> Objective.fromWireName(t.objective())).orElse(null));
+    }
+
+    private static WorkerMessage decode(Message message) {
+        try {
+            return MessageCodec.decodeWorkerMessage(message.getBody());
+        } catch (UndecodableMessageException e) {
+            log.warn("rejecting a message that cannot be read, it will not be redelivered: {}", e.getMessage());
+            throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.tunefleet.coordinator.fleet;
+
+import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.coordinator.config.CoordinatorProperties;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/** The workers the coordinator has heard from lately, from their heartbeats. */
+@Component
+public class FleetView {
+
+    private final Map<String, WorkerStatus> workers = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final CoordinatorProperties properties;
+
+    FleetView(Clock clock, CoordinatorProperties properties) {
+        this.clock = clock;
+        this.properties = properties;
+    }
+
+    public void heard(HeartbeatMessage heartbeat) {
+        workers.put(heartbeat.workerId(), new WorkerStatus(heartbeat, clock.millis()));
+    }
+
+    /** Workers heard from within the worker timeout, by id. */
+    public List<WorkerStatus> live() {
+        long cutoff = clock.millis() - properties.workerTimeout().toMillis();
+        return workers.values().stream()
+                .filter(w -> w.lastSeenAt() >= cutoff)
+                .sorted(Comparator.comparing(w -> w.heartbeat().workerId()))
+                .toList();
+    }
+
+    public List<WorkerStatus> all() {
+        return workers.values().stream().sorted(Comparator.comparing(w -> w.heartbeat().workerId())).toList();
+    }
+
+    /** GPUs of the largest live worker; empty when no worker is live. */
+    public OptionalInt largestLiveWorker() {
+        return live().stream().mapToInt(w -> w.heartbeat().gpusTotal()).max();
+    }
+
+    /** One worker as last heard. */
+    public record WorkerStatus(HeartbeatMessage heartbeat, long lastSeenAt) {
+    }
+}

@@ -1,0 +1,29 @@
+package io.tunefleet.coordinator.store;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.FailureClass;
+import java.util.List;
+import java.util.Map;
+
+/** A row of {@code experiments}. Times are epoch milliseconds. */
+public record ExperimentRecord(
+        long id,
+        long taskId,
+        int seq,
+        String configKey,
+        Map<String, Object> parameters,
+        int gpus,
+        ExperimentState state,
+        int attempt,
+        String workerId,
+        List<Integer> gpuIndices,
+        FailureClass failureClass,
+        Boolean retryable,
+        String error,
+        Map<String, Double> metrics,
+        Double objectiveValue,
+        long createdAt,
+        Long queuedAt,
+        Long startedAt,
+        Long finishedAt) {
+}

@@ -1,0 +1,218 @@
+package io.tunefleet.coordinator.store;
+
+import static io.tunefleet.common.experiment.ExperimentState.*;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.ExperimentTransitions;
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.param.ParameterSet;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Experiments in SQLite. Every state change is an {@code UPDATE ... WHERE state IN (:sources)}
+ * whose sources come from the transition table, so code and database guard the same moves; an
+ * update that matches no row means another writer won, or the message was stale.
+ * Methods that write must run on the {@link StoreWriter} thread.
+ */
+@Repository
+public class ExperimentStore {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    ExperimentStore(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    public ExperimentRecord insertPending(long taskId, int seq, ParameterSet parameters, int gpus) {
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        jdbc.sql("""
+                INSERT INTO experiments (task_id, seq, config_key, parameters_json, gpus, state, attempt, created_at)
+                VALUES (:task, :seq, :key, :params, :gpus, 'PENDING', 1, :now)""")
+                .param("task", taskId)
+                .param("seq", seq)
+                .param("key", parameters.key())
+                .param("params", Json.write(parameters.values()))
+                .param("gpus", gpus)
+                .param("now", clock.millis())
+                .update(keys);
+        return find(keys.getKey().longValue()).orElseThrow();
+    }
+
+    /** PENDING -> QUEUED once the job's publish was confirmed; records the attempt. */
+    public boolean markQueued(long id, int attempt) {
+        long now = clock.millis();
+        boolean moved = move(id, attempt, QUEUED, "queued_at = :now", Map.of("now", now));
+        if (moved) {
+            jdbc.sql("INSERT OR IGNORE INTO attempts (experiment_id, attempt, queued_at) VALUES (:id, :attempt, :now)")
+                    .param("id", id).param("attempt", attempt).param("now", now).update();
+        }
+        return moved;
+    }
+
+    /** QUEUED -> RUNNING when a worker announces its claim of this very attempt. */
+    public boolean markRunning(ClaimMessage claim) {
+        boolean moved = jdbc.sql("""
+                UPDATE experiments SET state = 'RUNNING', worker_id = :worker, gpu_indices = :gpus, started_at = :at
+                WHERE id = :id AND attempt = :attempt AND state = 'QUEUED'""")
+                .param("worker", claim.workerId())
+                .param("gpus", Json.write(claim.gpuIndices()))
+                .param("at", claim.claimedAtMs())
+                .param("id", claim.experimentId())
+                .param("attempt", claim.attempt())
+                .update() == 1;
+        jdbc.sql("""
+                UPDATE attempts SET worker_id = :worker, claimed_at = :at
+                WHERE experiment_id = :id AND attempt = :attempt AND claimed_at IS NULL""")
+                .param("worker", claim.workerId()).param("at", claim.claimedAtMs())
+                .param("id", claim.experimentId()).param("attempt", claim.attempt()).update();
+        return moved;
+    }
+
+    /**
+     * Commits the result of one attempt. Idempotent: the first terminal result of the current
+     * attempt wins; a duplicate, or a result of an older attempt, changes nothing and returns false.
+     */
+    public boolean commitResult(ResultMessage result, Double objectiveValue) {
+        ExperimentState target = switch (result.outcome()) {
+            case SUCCEEDED -> SUCCEEDED;
+            case FAILED -> FAILED;
+            case TIMED_OUT -> TIMED_OUT;
+        };
+        int attemptRow = jdbc.sql("""
+                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
+                    worker_id = COALESCE(worker_id, :worker)
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                .param("outcome", result.outcome().name())
+                .param("class", result.failureClass() == null ? null : result.failureClass().name())
+                .param("error", result.error())
+                .param("at", result.finishedAtMs())
+                .param("worker", result.workerId())
+                .param("id", result.experimentId())
+                .param("attempt", result.attempt())
+                .update();
+        if (attemptRow == 0) {
+            return false;
+        }
+        return move(result.experimentId(), result.attempt(), target, """
+                worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
+                error = :error, metrics_json = :metrics, objective_value = :objective,
+                started_at = COALESCE(started_at, :started), finished_at = :finished""",
+                params("worker", result.workerId(),
+                        "gpus", Json.write(result.gpuIndices()),
+                        "class", result.failureClass() == null ? null : result.failureClass().name(),
+                        "retryable", result.failureClass() == null ? null : result.failureClass().retryable(),
+                        "error", result.error(),
+                        "metrics", Json.write(result.metrics()),
+                        "objective", objectiveValue,
+                        "started", result.startedAtMs(),
+                        "finished", result.finishedAtMs()));
+    }
+
+    /** Ends an experiment without a worker result, e.g. unschedulable. */
+    public boolean markFailed(long id, int attempt, FailureClass failureClass, String error) {
+        return move(id, attempt, FAILED, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now",
+                params("class", failureClass.name(), "retryable", failureClass.retryable(), "error", error,
+                        "now", clock.millis()));
+    }
+
+    /** Cancels every experiment of the task that has not ended; returns how many. */
+    public int cancelInFlight(long taskId) {
+        return jdbc.sql("UPDATE experiments SET state = 'CANCELLED', finished_at = :now "
+                        + "WHERE task_id = :task AND state IN (:sources)")
+                .param("now", clock.millis())
+                .param("task", taskId)
+                .param("sources", names(ExperimentTransitions.sourcesOf(CANCELLED)))
+                .update();
+    }
+
+    public Optional<ExperimentRecord> find(long id) {
+        return jdbc.sql("SELECT * FROM experiments WHERE id = :id").param("id", id)
+                .query(ExperimentStore::map).optional();
+    }
+
+    public List<ExperimentRecord> byTask(long taskId) {
+        return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task ORDER BY seq").param("task", taskId)
+                .query(ExperimentStore::map).list();
+    }
+
+    public List<ExperimentRecord> inState(long taskId, ExperimentState state) {
+        return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task AND state = :state ORDER BY seq")
+                .param("task", taskId).param("state", state.name())
+                .query(ExperimentStore::map).list();
+    }
+
+    public Map<ExperimentState, Integer> countByState(long taskId) {
+        Map<ExperimentState, Integer> counts = new EnumMap<>(ExperimentState.class);
+        for (ExperimentState s : ExperimentState.values()) {
+            counts.put(s, 0);
+        }
+        jdbc.sql("SELECT state, COUNT(*) AS n FROM experiments WHERE task_id = :task GROUP BY state")
+                .param("task", taskId)
+                .query((rs, row) -> counts.put(ExperimentState.valueOf(rs.getString("state")), rs.getInt("n")))
+                .list();
+        return counts;
+    }
+
+    /** The succeeded experiment with the best objective value. */
+    public Optional<ExperimentRecord> best(long taskId, boolean higherIsBetter) {
+        return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task AND state = 'SUCCEEDED' "
+                        + "AND objective_value IS NOT NULL ORDER BY objective_value "
+                        + (higherIsBetter ? "DESC" : "ASC") + ", seq LIMIT 1")
+                .param("task", taskId)
+                .query(ExperimentStore::map).optional();
+    }
+
+    private boolean move(long id, int attempt, ExperimentState target, String setClause, Map<String, Object> params) {
+        var spec = jdbc.sql("UPDATE experiments SET state = :target, " + setClause
+                        + " WHERE id = :id AND attempt = :attempt AND state IN (:sources)")
+                .param("target", target.name())
+                .param("id", id)
+                .param("attempt", attempt)
+                .param("sources", names(ExperimentTransitions.sourcesOf(target)));
+        for (var e : params.entrySet()) {
+            spec = spec.param(e.getKey(), e.getValue());
+        }
+        return spec.update() == 1;
+    }
+
+    private static Map<String, Object> params(Object... keysAndValues) {
+        Map<String, Object> map = new java.util.HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static List<String> names(Set<ExperimentState> states) {
+        return states.stream().map(Enum::name).toList();
+    }
+
+    static ExperimentRecord map(ResultSet rs, int row) throws SQLException {
+        String failure = rs.getString("failure_class");
+        int retryable = rs.getInt("retryable");
+        Boolean retry = rs.wasNull() ? null : retryable != 0;
+        double objective = rs.getDouble("objective_value");
+        Double objectiveValue = rs.wasNull() ? null : objective;
+        return new ExperimentRecord(rs.getLong("id"), rs.getLong("task_id"), rs.getInt("seq"),
+                rs.getString("config_key"), Json.readObject(rs.getString("parameters_json")), rs.getInt("gpus"),
+                ExperimentState.valueOf(rs.getString("state")), rs.getInt("attempt"), rs.getString("worker_id"),
+                Json.readInts(rs.getString("gpu_indices")), failure == null ? null : FailureClass.valueOf(failure),
+                retry, rs.getString("error"), Json.readMetrics(rs.getString("metrics_json")), objectiveValue,
+                rs.getLong("created_at"), TaskStore.nullableLong(rs, "queued_at"),
+                TaskStore.nullableLong(rs, "started_at"), TaskStore.nullableLong(rs, "finished_at"));
+    }
+}

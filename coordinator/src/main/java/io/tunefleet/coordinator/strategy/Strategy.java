@@ -1,0 +1,18 @@
+package io.tunefleet.coordinator.strategy;
+
+import io.tunefleet.common.param.ParameterSet;
+import java.util.Optional;
+
+/**
+ * Suggests the next configuration to try. Called only when a slot in the task's window frees, so a
+ * strategy that learns sees every result committed until then.
+ */
+public interface Strategy {
+
+    /** The next configuration, never one suggested before; empty when the space is exhausted. */
+    Optional<ParameterSet> suggest();
+
+    /** Tells the strategy how a configuration did; {@code objective} is null for failures. */
+    default void observe(ParameterSet parameters, Double objective) {
+    }
+}

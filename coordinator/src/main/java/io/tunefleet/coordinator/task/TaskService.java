@@ -1,0 +1,98 @@
+package io.tunefleet.coordinator.task;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.TaskStatus;
+import io.tunefleet.common.task.Objective;
+import io.tunefleet.common.task.TaskSpec;
+import io.tunefleet.common.task.TaskSpecParser;
+import io.tunefleet.coordinator.dispatch.Dispatcher;
+import io.tunefleet.coordinator.store.ExperimentRecord;
+import io.tunefleet.coordinator.store.ExperimentStore;
+import io.tunefleet.coordinator.store.StoreWriter;
+import io.tunefleet.coordinator.store.TaskRecord;
+import io.tunefleet.coordinator.store.TaskStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/** Submitting, cancelling and reading tasks. */
+@Service
+public class TaskService {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskService.class);
+
+    private final TaskStore tasks;
+    private final ExperimentStore experiments;
+    private final StoreWriter writer;
+    private final Dispatcher dispatcher;
+
+    TaskService(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, Dispatcher dispatcher) {
+        this.tasks = tasks;
+        this.experiments = experiments;
+        this.writer = writer;
+        this.dispatcher = dispatcher;
+    }
+
+    /**
+     * Validates and stores a task, then starts dispatching it.
+     *
+     * @throws io.tunefleet.common.task.InvalidTaskException with every problem; nothing is stored
+     */
+    public TaskRecord submit(String json) {
+        TaskSpec spec = TaskSpecParser.parse(json);
+        TaskRecord task = tasks.insert(spec);
+        log.info("task {}: submitted '{}' ({}, {}, window {}, up to {} experiments)", task.id(), task.name(),
+                task.strategy(), task.objective(), task.maxParallel(), task.maxIterations());
+        dispatcher.wake(task.id());
+        return task;
+    }
+
+    /** Cancels a task that has not ended; empty when there is no such task. */
+    public Optional<CancelOutcome> cancel(long id) {
+        Optional<TaskRecord> task = tasks.find(id);
+        if (task.isEmpty()) {
+            return Optional.empty();
+        }
+        CancelOutcome outcome = writer.write(() -> {
+            for (TaskStatus from : List.of(TaskStatus.PENDING, TaskStatus.RUNNING)) {
+                if (tasks.transition(id, from, TaskStatus.CANCELLED, "cancelled by user")) {
+                    return new CancelOutcome(true, experiments.cancelInFlight(id));
+                }
+            }
+            return new CancelOutcome(false, 0);
+        });
+        if (outcome.cancelled()) {
+            dispatcher.forget(id);
+            log.info("task {}: cancelled; {} experiment(s) in flight marked CANCELLED", id, outcome.experiments());
+        }
+        return Optional.of(outcome);
+    }
+
+    public List<TaskRecord> list() {
+        return tasks.list();
+    }
+
+    public Optional<TaskRecord> find(long id) {
+        return tasks.find(id);
+    }
+
+    public Map<ExperimentState, Integer> counts(long id) {
+        return experiments.countByState(id);
+    }
+
+    public List<ExperimentRecord> experiments(long id) {
+        return experiments.byTask(id);
+    }
+
+    public Optional<ExperimentRecord> best(TaskRecord task) {
+        boolean higher = Objective.fromWireName(task.objective()).map(Objective::higherIsBetter).orElse(false);
+        return experiments.best(task.id(), higher);
+    }
+
+    /** @param cancelled false when the task had already ended */
+    public record CancelOutcome(boolean cancelled, int experiments) {
+    }
+}

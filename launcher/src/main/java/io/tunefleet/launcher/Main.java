@@ -1,0 +1,176 @@
+package io.tunefleet.launcher;
+
+import io.tunefleet.coordinator.CoordinatorApplication;
+import io.tunefleet.worker.WorkerApplication;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+/**
+ * The {@code tunefleet} command: {@code demo}, {@code standalone}, {@code coordinator},
+ * {@code worker} and {@code submit}.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: tunefleet <command> [options]
+
+              demo [TASK.json]                 coordinator + embedded broker + 2 simulated workers (4 GPUs each)
+                                               in one process; runs examples/quickstart.json and prints the result
+              standalone [--port 8080] [--db FILE] [--workers 2] [--gpus-per-worker 4]
+                                               the same stack, serving the REST API until stopped
+              coordinator [--port 8080] [--db FILE] [--rabbitmq amqp://guest:guest@127.0.0.1:5672]
+              worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
+              submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
+            """;
+    static final String DEFAULT_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672";
+    static final String DEFAULT_COORDINATOR = "http://127.0.0.1:8080";
+    /** Auto-configurations the worker must not run though their classes share its classpath. */
+    static final String WORKER_EXCLUDES = String.join(",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration");
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        int code;
+        try {
+            code = run(Arrays.asList(argv), System.out);
+        } catch (Args.UsageException e) {
+            System.err.println("tunefleet: " + e.getMessage());
+            System.err.print(USAGE);
+            code = 2;
+        } catch (ApiClient.ApiException e) {
+            System.err.println("tunefleet: " + e.getMessage());
+            printProblems(e);
+            code = 1;
+        } catch (Exception e) {
+            System.err.println("tunefleet: " + e.getMessage());
+            if (System.getenv("TUNEFLEET_DEBUG") != null) {
+                e.printStackTrace();
+            } else {
+                System.err.println("(set TUNEFLEET_DEBUG=1 for the stack trace)");
+            }
+            code = 1;
+        }
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns its exit code, or -1 for a server that keeps running. */
+    static int run(List<String> argv, PrintStream out) throws Exception {
+        if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
+            out.print(USAGE);
+            return 0;
+        }
+        List<String> rest = argv.subList(1, argv.size());
+        return switch (argv.get(0)) {
+            case "demo" -> demo(Args.parse(rest, Set.of("port", "db"), Set.of()), out);
+            case "standalone" -> standalone(Args.parse(rest,
+                    Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time"), Set.of()), out);
+            case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq"), Set.of()));
+            case "worker" -> worker(Args.parse(rest, Set.of("gpus", "id", "port", "rabbitmq", "nvidia-smi"), Set.of()));
+            case "submit" -> submit(Args.parse(rest, Set.of("coordinator"), Set.of("watch")), out);
+            default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "'");
+        };
+    }
+
+    static int demo(Args args, PrintStream out) throws Exception {
+        Path task = Path.of(args.positional().isEmpty() ? "examples/quickstart.json" : args.positional().get(0));
+        String json = read(task);
+        Path db = args.has("db") ? Path.of(args.get("db", "")) : Files.createTempFile("tunefleet-demo", ".db");
+        out.println("Starting coordinator, embedded AMQP broker and 2 simulated workers with 4 GPUs each...");
+        try (Stack stack = Stack.start(new Stack.Options(args.intValue("port", 0), db, null, 2, 4,
+                Duration.ofMillis(1500), Map.of()))) {
+            out.println("Coordinator at " + stack.baseUrl() + ", database " + db);
+            return new Watch(new ApiClient(stack.baseUrl()), out).submitAndWatch(json, task.toString());
+        }
+    }
+
+    static int standalone(Args args, PrintStream out) throws Exception {
+        Path db = Path.of(args.get("db", "tunefleet.db"));
+        Stack stack = Stack.start(new Stack.Options(args.intValue("port", 8080), db, null,
+                args.intValue("workers", 2), args.intValue("gpus-per-worker", 4),
+                Duration.parse("PT" + args.get("sim-run-time", "2S").toUpperCase()), Map.of()));
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+        out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db
+                + ", " + stack.workers().size() + " simulated workers. Ctrl-C stops it.");
+        return -1;
+    }
+
+    static int coordinator(Args args) {
+        List<String> props = new ArrayList<>();
+        props.add("spring.config.name=" + CoordinatorApplication.CONFIG_NAME);
+        props.add("server.port=" + args.get("port", "8080"));
+        props.add("tunefleet.coordinator.database=" + args.get("db", "tunefleet.db"));
+        props.add("spring.rabbitmq.addresses=" + rabbit(args));
+        new SpringApplicationBuilder(CoordinatorApplication.class).properties(props.toArray(String[]::new)).run();
+        return -1;
+    }
+
+    static int worker(Args args) {
+        List<String> props = new ArrayList<>();
+        props.add("spring.config.name=" + WorkerApplication.CONFIG_NAME);
+        props.add("spring.autoconfigure.exclude=" + WORKER_EXCLUDES);
+        props.add("server.port=" + args.get("port", "8081"));
+        props.add("spring.rabbitmq.addresses=" + rabbit(args));
+        props.add("tunefleet.worker.gpus=" + args.get("gpus", "nvidia-smi"));
+        props.add("tunefleet.worker.nvidia-smi=" + args.get("nvidia-smi", "nvidia-smi"));
+        if (args.has("id")) {
+            props.add("tunefleet.worker.id=" + args.get("id", ""));
+        }
+        new SpringApplicationBuilder(WorkerApplication.class).properties(props.toArray(String[]::new)).run();
+        return -1;
+    }
+
+    static int submit(Args args, PrintStream out) throws Exception {
+        if (args.positional().size() != 1) {
+            throw new Args.UsageException("submit needs exactly one task file");
+        }
+        Path task = Path.of(args.positional().get(0));
+        ApiClient api = new ApiClient(args.get("coordinator", DEFAULT_COORDINATOR));
+        Watch watch = new Watch(api, out);
+        if (args.has("watch")) {
+            return watch.submitAndWatch(read(task), task.toString());
+        }
+        Map<String, Object> created = api.submit(read(task));
+        out.println("Submitted task " + created.get("id") + " '" + created.get("name") + "' (" + created.get("status")
+                + "); follow it at " + args.get("coordinator", DEFAULT_COORDINATOR) + "/api/tasks/"
+                + created.get("id"));
+        return 0;
+    }
+
+    private static String rabbit(Args args) {
+        String uri = args.get("rabbitmq", System.getenv().getOrDefault("RABBITMQ_URL", DEFAULT_RABBITMQ));
+        URI.create(uri);
+        return uri;
+    }
+
+    private static String read(Path task) {
+        try {
+            return Files.readString(task);
+        } catch (IOException e) {
+            throw new Args.UsageException("cannot read task file " + task + ": " + e.getMessage());
+        }
+    }
+
+    private static void printProblems(ApiClient.ApiException e) {
+        if (e.body != null && e.body.get("problems") instanceof List<?> problems) {
+            for (Object p : problems) {
+                Map<?, ?> problem = (Map<?, ?>) p;
+                System.err.println("  " + problem.get("path") + ": " + problem.get("message"));
+            }
+        }
+    }
+}

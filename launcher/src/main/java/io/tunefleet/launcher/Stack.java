@@ -1,0 +1,109 @@
+package io.tunefleet.launcher;
+
+import io.tunefleet.coordinator.CoordinatorApplication;
+import io.tunefleet.worker.gpu.GpuInventories;
+import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.node.WorkerNode;
+import io.tunefleet.worker.node.WorkerSettings;
+import io.tunefleet.worker.runtime.SimRuntime;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A whole tunefleet in one process: an embedded broker (or a given one), the coordinator service,
+ * and simulated workers, each worker with its own AMQP connection as on separate hosts.
+ */
+final class Stack implements AutoCloseable {
+
+    private final EmbeddedBroker broker;
+    private final ConfigurableApplicationContext coordinator;
+    private final List<WorkerNode> workers;
+    private final List<CachingConnectionFactory> connections;
+
+    private Stack(EmbeddedBroker broker, ConfigurableApplicationContext coordinator, List<WorkerNode> workers,
+                  List<CachingConnectionFactory> connections) {
+        this.broker = broker;
+        this.coordinator = coordinator;
+        this.workers = workers;
+        this.connections = connections;
+    }
+
+    /** How to start a stack. */
+    record Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
+                   Map<String, String> coordinatorProperties) {
+    }
+
+    static Stack start(Options options) throws Exception {
+        EmbeddedBroker broker = options.rabbitmq() == null ? EmbeddedBroker.start(0) : null;
+        URI amqp = broker != null ? broker.amqpUri() : options.rabbitmq();
+        ConfigurableApplicationContext coordinator = null;
+        List<WorkerNode> workers = new ArrayList<>();
+        List<CachingConnectionFactory> connections = new ArrayList<>();
+        try {
+            coordinator = startCoordinator(options, amqp);
+            Path locks = Files.createTempDirectory("tunefleet-locks");
+            for (int i = 1; i <= options.workers(); i++) {
+                String id = "sim-worker-" + i;
+                CachingConnectionFactory cf = WorkerNode.connectionFactory(amqp);
+                connections.add(cf);
+                GpuPool pool = new GpuPool(GpuInventories.fromSpec("sim:" + options.gpusPerWorker(), null, id), locks,
+                        Clock.systemUTC());
+                WorkerNode node = new WorkerNode(new WorkerSettings(id, "localhost", Duration.ofMillis(50),
+                        Duration.ofSeconds(1), WorkerSettings.DEFAULT_CONFIRM_TIMEOUT), pool, cf,
+                        new SimRuntime(options.simRunTime()), Clock.systemUTC());
+                node.start();
+                workers.add(node);
+            }
+            return new Stack(broker, coordinator, workers, connections);
+        } catch (Exception | Error e) {
+            new Stack(broker, coordinator, workers, connections).close();
+            throw e;
+        }
+    }
+
+    static ConfigurableApplicationContext startCoordinator(Options options, URI amqp) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("spring.config.name", CoordinatorApplication.CONFIG_NAME);
+        props.put("server.port", options.port());
+        props.put("tunefleet.coordinator.database", options.database().toString());
+        props.put("spring.rabbitmq.addresses", amqp.toString());
+        props.putAll(options.coordinatorProperties());
+        return new SpringApplicationBuilder(CoordinatorApplication.class).properties(props).run();
+    }
+
+    String baseUrl() {
+        int port = ((WebServerApplicationContext) coordinator).getWebServer().getPort();
+        return "http://127.0.0.1:" + port;
+    }
+
+    List<WorkerNode> workers() {
+        return workers;
+    }
+
+    ConfigurableApplicationContext coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(WorkerNode::close);
+        connections.forEach(CachingConnectionFactory::destroy);
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.tunefleet.worker;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The worker service of one GPU host: GPU pool, claim loop, runtimes, metrics. */
+@SpringBootApplication
+public class WorkerApplication {
+
+    /** The worker reads {@code worker.yml}, so it can share a classpath with the coordinator. */
+    public static final String CONFIG_NAME = "worker";
+
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(WorkerApplication.class);
+        app.setDefaultProperties(java.util.Map.of("spring.config.name", CONFIG_NAME));
+        app.run(args);
+    }
+}

@@ -1,0 +1,55 @@
+package io.tunefleet.worker.claim;
+
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.WorkerMessage;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/** Sends claims and results persistent, and returns only once the broker confirmed them. */
+public final class WorkerPublisher {
+
+    private final RabbitTemplate template;
+    private final Duration confirmTimeout;
+
+    public WorkerPublisher(RabbitTemplate template, Duration confirmTimeout) {
+        this.template = template;
+        this.confirmTimeout = confirmTimeout;
+    }
+
+    /** @throws IllegalStateException when the broker did not confirm in time or refused */
+    public void sendConfirmed(WorkerMessage message) {
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        CorrelationData correlation = new CorrelationData();
+        template.send("", Topology.RESULTS_QUEUE, new Message(MessageCodec.encode(message), props), correlation);
+        CorrelationData.Confirm confirm;
+        try {
+            confirm = correlation.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for a publisher confirm", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("no publisher confirm within " + confirmTimeout, e);
+        }
+        if (!confirm.ack() || correlation.getReturned() != null) {
+            throw new IllegalStateException("broker did not accept the message: "
+                    + (confirm.reason() != null ? confirm.reason() : "unroutable"));
+        }
+    }
+
+    /** Heartbeats are transient and expire: a stale one is worth nothing. */
+    public void sendHeartbeat(WorkerMessage heartbeat, Duration expiry) {
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT);
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setExpiration(Long.toString(expiry.toMillis()));
+        template.send("", Topology.HEARTBEATS_QUEUE, new Message(MessageCodec.encode(heartbeat), props));
+    }
+}

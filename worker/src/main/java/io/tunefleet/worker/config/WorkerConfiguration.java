@@ -1,0 +1,50 @@
+package io.tunefleet.worker.config;
+
+import io.tunefleet.worker.gpu.GpuInventories;
+import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.node.WorkerNode;
+import io.tunefleet.worker.node.WorkerSettings;
+import io.tunefleet.worker.runtime.SimRuntime;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkerProperties.class)
+class WorkerConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    GpuPool gpuPool(WorkerProperties properties, Clock clock) {
+        String id = workerId(properties);
+        return new GpuPool(GpuInventories.fromSpec(properties.gpus(), properties.nvidiaSmi(), id),
+                properties.lockDir(), clock);
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
+        WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
+                properties.heartbeatInterval(), properties.confirmTimeout());
+        return new WorkerNode(settings, pool, connections, new SimRuntime(properties.simRunTime()), clock);
+    }
+
+    static String workerId(WorkerProperties properties) {
+        return properties.id().isBlank() ? hostName() + "-" + ProcessHandle.current().pid() : properties.id();
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.tunefleet.worker.node;
+
+import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.worker.claim.ClaimLoop;
+import io.tunefleet.worker.claim.WorkerPublisher;
+import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.runtime.ExperimentRuntime;
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * One worker: its GPU pool, its claim loop and its heartbeat. Plain Java, so the worker service
+ * runs one and the standalone mode runs several in one process over the same AMQP code paths.
+ */
+public final class WorkerNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerNode.class);
+
+    private final WorkerSettings settings;
+    private final GpuPool pool;
+    private final WorkerPublisher publisher;
+    private final ClaimLoop claims;
+    private final Clock clock;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public WorkerNode(WorkerSettings settings, GpuPool pool, ConnectionFactory connections, ExperimentRuntime runtime,
+                      Clock clock) {
+        this.settings = settings;
+        this.pool = pool;
+        this.clock = clock;
+        RabbitTemplate template = new RabbitTemplate(connections);
+        template.setMandatory(true);
+        this.publisher = new WorkerPublisher(template, settings.confirmTimeout());
+        this.claims = new ClaimLoop(pool, template, publisher, runtime, settings.workerId(), settings.host(),
+                settings.pollInterval(), clock);
+    }
+
+    /** A connection factory with publisher confirms and returns, as the worker needs. */
+    public static CachingConnectionFactory connectionFactory(URI amqpUri) {
+        CachingConnectionFactory factory = new CachingConnectionFactory(amqpUri);
+        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+        factory.setPublisherReturns(true);
+        return factory;
+    }
+
+    public void start() {
+        claims.start();
+        long every = settings.heartbeatInterval().toMillis();
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+        log.info("worker {} on {}: started with {} GPU(s)", settings.workerId(), settings.host(), pool.total());
+    }
+
+    public String workerId() {
+        return settings.workerId();
+    }
+
+    public GpuPool pool() {
+        return pool;
+    }
+
+    public int running() {
+        return claims.running();
+    }
+
+    private void heartbeat() {
+        try {
+            publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
+                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()),
+                    settings.heartbeatInterval().multipliedBy(5));
+        } catch (RuntimeException e) {
+            log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
+                    settings.heartbeatInterval());
+        }
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        claims.close();
+        log.info("worker {}: stopped", settings.workerId());
+    }
+}
