@@ -8,8 +8,11 @@ import tools.jackson.databind.json.JsonMapper;
 /** JSON encoding of the message records; decoding rejects unknown schema versions. */
 public final class MessageCodec {
 
+    // USE_LONG_FOR_INTS: untyped integers (job parameters) decode as Long, the type TaskSpecParser
+    // gives them, so a decoded job equals the one sent.
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .build();
 
     private MessageCodec() {

@@ -1,5 +1,7 @@
 package io.tunefleet.common.param;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -24,7 +26,10 @@ public record ContinuousParameter(String name, double low, double high, boolean 
     public List<Object> gridValues() {
         List<Object> values = new ArrayList<>();
         for (double d : spaced(low, high, log, gridPoints)) {
-            values.add(round(d));
+            double v = clamp(round(d));
+            if (!values.contains(v)) {
+                values.add(v);
+            }
         }
         return values;
     }
@@ -36,12 +41,24 @@ public record ContinuousParameter(String name, double low, double high, boolean 
         }
         double v = log ? Math.exp(random.nextDouble(Math.log(low), Math.log(high)))
                 : random.nextDouble(low, high);
-        return round(v);
+        return clamp(round(v));
     }
 
-    /** Rounds to 4 significant decimals so that configs compare and print cleanly. */
+    /** Rounding may step past a bound that is not on the rounding grid; never hand out such a value. */
+    private double clamp(double v) {
+        return Math.min(high, Math.max(low, v));
+    }
+
+    /**
+     * Rounds to 4 decimals, or to 4 significant digits where that needs more decimals (1.234e-5), so
+     * that configs compare and print cleanly and small log-scaled values do not collapse to 0.
+     */
     static double round(double v) {
-        return Math.round(v * 10_000d) / 10_000d;
+        if (v == 0 || !Double.isFinite(v)) {
+            return v;
+        }
+        int decimals = Math.max(4, 3 - (int) Math.floor(Math.log10(Math.abs(v))));
+        return BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_UP).doubleValue();
     }
 
     static double[] spaced(double low, double high, boolean log, int points) {

@@ -17,6 +17,9 @@ public record IntegerParameter(String name, long low, long high, boolean log, in
         if (log && low <= 0) {
             throw new IllegalArgumentException("parameter " + name + ": log scale needs low > 0");
         }
+        if (gridPoints < 2) {
+            throw new IllegalArgumentException("parameter " + name + ": grid_points must be at least 2");
+        }
     }
 
     @Override

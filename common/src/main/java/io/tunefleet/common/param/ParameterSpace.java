@@ -27,8 +27,14 @@ public record ParameterSpace(List<Parameter> parameters) {
 
     /**
      * The grid point at {@code index} in row-major order: the last parameter varies fastest.
+     *
+     * @throws IndexOutOfBoundsException outside {@code [0, gridSize())}, where an index would wrap
+     *                                   round to a configuration already visited
      */
     public ParameterSet gridPoint(long index) {
+        if (index < 0 || index >= gridSize()) {
+            throw new IndexOutOfBoundsException("grid point " + index + " outside a grid of " + gridSize());
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         long rest = index;
         for (int i = parameters.size() - 1; i >= 0; i--) {

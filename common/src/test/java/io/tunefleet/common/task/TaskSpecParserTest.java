@@ -1,0 +1,407 @@
+package io.tunefleet.common.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.tunefleet.common.param.ChoiceParameter;
+import io.tunefleet.common.param.ContinuousParameter;
+import io.tunefleet.common.param.IntegerParameter;
+import io.tunefleet.common.param.Parameter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class TaskSpecParserTest {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    // ---- valid files -------------------------------------------------------------------------
+
+    @Test
+    void fullTaskInTheOriginalProjectsFormatParsesWithEveryValue() {
+        String json = resource("tasks/sglang-full.json");
+
+        TaskSpec task = TaskSpecParser.parse(json);
+
+        assertThat(task.name()).isEqualTo("llama-3-2-1b-sglang-tune");
+        assertThat(task.description()).isEqualTo("Tune SGLang serving of Llama 3.2 1B for throughput under an SLO");
+        assertThat(task.model().idOrPath()).isEqualTo("meta-llama/Llama-3.2-1B-Instruct");
+        assertThat(task.baseRuntime()).isEqualTo("sglang");
+        assertThat(task.runtimeImageTag()).isEqualTo("v0.5.2-cu126");
+        assertThat(task.json()).isEqualTo(json);
+    }
+
+    @Test
+    void fullTaskKeepsParametersInFileOrderWithTheirShortAndLongForms() {
+        TaskSpec task = TaskSpecParser.parse(resource("tasks/sglang-full.json"));
+
+        List<Parameter> params = task.parameters().parameters();
+        assertThat(params).extracting(Parameter::name).containsExactly(
+                "tp-size", "mem-fraction-static", "schedule-policy", "enable-torch-compile",
+                "chunked-prefill-size", "max-running-requests", "schedule-conservativeness", "attention-backend");
+        assertThat(params.get(0)).isEqualTo(new ChoiceParameter("tp-size", List.of(1L, 2L, 4L)));
+        assertThat(params.get(1)).isEqualTo(new ChoiceParameter("mem-fraction-static", List.of(0.8, 0.85)));
+        assertThat(params.get(2)).isEqualTo(new ChoiceParameter("schedule-policy", List.of("lpm", "fcfs")));
+        assertThat(params.get(3)).isEqualTo(new ChoiceParameter("enable-torch-compile", List.of(true, false)));
+        assertThat(params.get(4)).isEqualTo(new IntegerParameter("chunked-prefill-size", 2048, 16384, true, 4));
+        assertThat(params.get(5)).isEqualTo(new IntegerParameter("max-running-requests", 16, 32, false,
+                TaskSpecParser.DEFAULT_GRID_POINTS));
+        assertThat(params.get(6)).isEqualTo(new ContinuousParameter("schedule-conservativeness", 0.3, 1.5, true,
+                TaskSpecParser.DEFAULT_GRID_POINTS));
+        assertThat(params.get(7)).isEqualTo(new ChoiceParameter("attention-backend", List.of("flashinfer", "triton")));
+        // 3 tp x 2 mem x 2 policy x 2 compile x 4 chunked x 17 running x 5 conservativeness x 2 backends
+        assertThat(task.parameters().gridSize()).isEqualTo(16_320L);
+    }
+
+    @Test
+    void fullTaskReadsOptimizationBenchmarkAndSlo() {
+        TaskSpec task = TaskSpecParser.parse(resource("tasks/sglang-full.json"));
+
+        assertThat(task.optimization()).isEqualTo(new OptimizationSpec(StrategyKind.RANDOM,
+                Objective.MAXIMIZE_THROUGHPUT, 40, 4, Duration.ofSeconds(900), 7, 3));
+        assertThat(task.benchmark().trafficScenarios())
+                .containsExactly("D(100,100)", "N(480,240)/(300,150)", "U(50,100)/(200,300)");
+        assertThat(task.benchmark().numConcurrency()).containsExactly(1, 4, 8);
+        assertThat(task.benchmark().maxTimePerIterationSeconds()).isEqualTo(30);
+        assertThat(task.benchmark().maxRequestsPerIteration()).isEqualTo(200);
+
+        assertThat(task.slo()).containsKeys("ttft", "tpot", "latency", "steepness");
+        assertThat(((Number) task.slo().get("steepness")).doubleValue()).isEqualTo(0.1);
+        Map<?, ?> p90 = (Map<?, ?>) ((Map<?, ?>) task.slo().get("latency")).get("p90");
+        assertThat(((Number) p90.get("threshold")).doubleValue()).isEqualTo(5.0);
+        assertThat(p90.get("hard_fail")).isEqualTo(true);
+        assertThat(((Number) p90.get("fail_ratio")).doubleValue()).isEqualTo(0.2);
+    }
+
+    @Test
+    void minimalTaskGetsDocumentedDefaults() {
+        TaskSpec task = TaskSpecParser.parse(resource("tasks/minimal.json"));
+
+        assertThat(task.description()).isEmpty();
+        assertThat(task.baseRuntime()).isEqualTo("vllm");
+        assertThat(task.runtimeImageTag()).isEqualTo("latest");
+        assertThat(task.optimization()).isEqualTo(new OptimizationSpec(StrategyKind.GRID_SEARCH,
+                Objective.MINIMIZE_LATENCY, OptimizationSpec.DEFAULT_MAX_ITERATIONS, OptimizationSpec.DEFAULT_MAX_PARALLEL,
+                OptimizationSpec.DEFAULT_TIMEOUT, OptimizationSpec.DEFAULT_SEED, OptimizationSpec.DEFAULT_MAX_RETRIES));
+        assertThat(task.optimization().maxParallelExperiments()).isEqualTo(1);
+        assertThat(task.benchmark()).isEqualTo(BenchmarkSpec.defaults());
+        assertThat(task.benchmark().trafficScenarios()).containsExactly("D(100,100)");
+        assertThat(task.slo()).isEmpty();
+    }
+
+    @Test
+    void unknownFieldsOfTheOriginalProjectAreTolerated() {
+        ObjectNode task = validTask();
+        task.put("deployment_mode", "ome");
+        ((ObjectNode) task.get("model")).put("namespace", "autotuner");
+        task.put("some_future_field", 12);
+
+        TaskSpec parsed = TaskSpecParser.parse(write(task));
+
+        assertThat(parsed.model().idOrPath()).isEqualTo("meta-llama/Llama-3.2-1B-Instruct");
+    }
+
+    @Test
+    void spacesInsideTrafficScenariosAreAcceptedAndRemoved() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("benchmark")).set("traffic_scenarios", node("[\"D(100, 100)\", \"N(480,240)/(300, 150)\"]"));
+
+        assertThat(TaskSpecParser.parse(write(task)).benchmark().trafficScenarios())
+                .containsExactly("D(100,100)", "N(480,240)/(300,150)");
+    }
+
+    @Test
+    void underscoreParallelismNamesAreValidatedLikeDashedOnes() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("tensor_parallel_size", node("[2, 0]"));
+
+        assertThat(problemPaths(write(task))).containsExactly("$.parameters.tensor_parallel_size[1]");
+    }
+
+    // ---- invalid files: every problem at once, by JSON path ---------------------------------
+
+    @Test
+    void missingTaskNameModelAndParametersAreReportedTogether() {
+        ObjectNode task = validTask();
+        task.remove("task_name");
+        task.remove("model");
+        task.remove("parameters");
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder("$.task_name", "$.model", "$.parameters");
+    }
+
+    @Test
+    void wrongTypesAreEachReportedByPath() {
+        ObjectNode task = validTask();
+        task.put("task_name", 5);
+        task.put("description", 3);
+        task.put("base_runtime", true);
+        task.set("parameters", node("[1, 2]"));
+        task.put("slo", "fast please");
+        ((ObjectNode) task.get("optimization")).put("max_iterations", "ten");
+        ((ObjectNode) task.get("optimization")).put("timeout_per_iteration", 1.5);
+        ((ObjectNode) task.get("benchmark")).put("num_concurrency", "4");
+        ((ObjectNode) task.get("model")).put("id_or_path", 42);
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder(
+                "$.task_name", "$.description", "$.base_runtime", "$.parameters", "$.slo",
+                "$.optimization.max_iterations", "$.optimization.timeout_per_iteration",
+                "$.benchmark.num_concurrency", "$.model.id_or_path");
+    }
+
+    @Test
+    void modelThatIsNotAnObjectIsReportedAtModel() {
+        ObjectNode task = validTask();
+        task.put("model", "meta-llama/Llama-3.2-1B-Instruct");
+
+        assertThat(problemPaths(write(task))).containsExactly("$.model");
+    }
+
+    @Test
+    void emptyParameterValueListIsReportedAtThatParameter() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("tp-size", node("[]"));
+
+        assertThat(problemPaths(write(task))).containsExactly("$.parameters.tp-size");
+    }
+
+    @Test
+    void emptyParametersObjectIsRejected() {
+        ObjectNode task = validTask();
+        task.set("parameters", node("{}"));
+
+        assertThat(problemPaths(write(task))).containsExactly("$.parameters");
+    }
+
+    @Test
+    void zeroParallelExperimentsIsRejected() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("optimization")).put("max_parallel_experiments", 0);
+
+        InvalidTaskException e = invalid(write(task));
+        assertThat(paths(e)).containsExactly("$.optimization.max_parallel_experiments");
+        assertThat(e.problems().get(0).message()).contains("at least 1");
+    }
+
+    @Test
+    void unknownStrategyIsRejectedNamingIt() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("optimization")).put("strategy", "simulated_annealing");
+
+        InvalidTaskException e = invalid(write(task));
+        assertThat(paths(e)).containsExactly("$.optimization.strategy");
+        assertThat(e.getMessage()).contains("simulated_annealing");
+    }
+
+    @Test
+    void unknownObjectiveIsRejectedNamingIt() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("optimization")).put("objective", "maximize_happiness");
+
+        InvalidTaskException e = invalid(write(task));
+        assertThat(paths(e)).containsExactly("$.optimization.objective");
+        assertThat(e.getMessage()).contains("maximize_happiness");
+    }
+
+    @Test
+    void unknownBaseRuntimeIsRejected() {
+        ObjectNode task = validTask();
+        task.put("base_runtime", "tgi");
+
+        assertThat(problemPaths(write(task))).containsExactly("$.base_runtime");
+    }
+
+    @Test
+    void badTrafficScenariosAreReportedByIndex() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("benchmark")).set("traffic_scenarios",
+                node("[\"D(100,100)\", \"X(1,2)\", \"N(480,240)\", \"D(100;rm,1)\", 7]"));
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder(
+                "$.benchmark.traffic_scenarios[1]", "$.benchmark.traffic_scenarios[2]",
+                "$.benchmark.traffic_scenarios[3]", "$.benchmark.traffic_scenarios[4]");
+    }
+
+    @Test
+    void nonPositiveConcurrencyIsReportedByIndex() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("benchmark")).set("num_concurrency", node("[1, 0, 2.5, -4]"));
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder(
+                "$.benchmark.num_concurrency[1]", "$.benchmark.num_concurrency[2]", "$.benchmark.num_concurrency[3]");
+    }
+
+    @Test
+    void shellMetacharactersInAParameterValueAreRejectedNamingTheValuePath() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("schedule-policy", node("[\"lpm\", \"1; rm -rf /\"]"));
+
+        InvalidTaskException e = invalid(write(task));
+        assertThat(paths(e)).containsExactly("$.parameters.schedule-policy[1]");
+        assertThat(e.getMessage()).contains("1; rm -rf /");
+    }
+
+    @Test
+    void shellMetacharactersInALongFormChoiceAreRejectedToo() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("attention-backend",
+                node("{\"type\": \"choice\", \"values\": [\"triton\", \"$(reboot)\"]}"));
+
+        assertThat(problemPaths(write(task))).containsExactly("$.parameters.attention-backend.values[1]");
+    }
+
+    @Test
+    void unsafeRuntimeImageTagIsRejected() {
+        ObjectNode task = validTask();
+        task.put("runtime_image_tag", "latest && curl evil");
+
+        assertThat(problemPaths(write(task))).containsExactly("$.runtime_image_tag");
+    }
+
+    @Test
+    void unsafeParameterNameIsRejected() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("tp-size --rm", node("[1]"));
+
+        assertThat(problemPaths(write(task))).containsExactly("$.parameters.tp-size --rm");
+    }
+
+    @Test
+    void tpSizeZeroAndFractionalAreRejectedByIndex() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("tp-size", node("[0, 1.5, 2]"));
+
+        assertThat(problemPaths(write(task)))
+                .containsExactlyInAnyOrder("$.parameters.tp-size[0]", "$.parameters.tp-size[1]");
+    }
+
+    @Test
+    void tpSizeAsLongFormMustStartAtOneAndNotBeContinuous() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("tp-size", node("{\"type\": \"integer\", \"low\": 0, \"high\": 4}"));
+        ((ObjectNode) task.get("parameters")).set("pp-size", node("{\"type\": \"continuous\", \"low\": 1, \"high\": 2}"));
+
+        assertThat(problemPaths(write(task)))
+                .containsExactlyInAnyOrder("$.parameters.tp-size.low", "$.parameters.pp-size.type");
+    }
+
+    @Test
+    void badLongFormsAreReportedAtTheirField() {
+        ObjectNode task = validTask();
+        ObjectNode params = (ObjectNode) task.get("parameters");
+        params.set("a", node("{\"type\": \"integer\", \"low\": 8, \"high\": 2}"));
+        params.set("b", node("{\"type\": \"continuous\", \"low\": 0, \"high\": 1, \"log\": true}"));
+        params.set("c", node("{\"type\": \"integer\", \"low\": 1.5, \"high\": 4}"));
+        params.set("d", node("{\"type\": \"normal\", \"low\": 1, \"high\": 4}"));
+        params.set("e", node("{\"type\": \"continuous\", \"high\": 4}"));
+        params.set("f", node("{\"type\": \"choice\"}"));
+        params.set("g", node("{\"low\": 1}"));
+        params.set("h", node("3"));
+        params.set("i", node("{\"type\": \"integer\", \"low\": 1, \"high\": 64, \"grid_points\": 1}"));
+        params.set("j", node("[1, 1]"));
+        params.set("k", node("[[1], {\"x\": 1}]"));
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder(
+                "$.parameters.a", "$.parameters.b.low", "$.parameters.c", "$.parameters.d.type",
+                "$.parameters.e.low", "$.parameters.f.values", "$.parameters.g.type", "$.parameters.h",
+                "$.parameters.i.grid_points", "$.parameters.j[1]", "$.parameters.k[0]", "$.parameters.k[1]");
+    }
+
+    @Test
+    void manyProblemsInOneFileAreAllReportedInOneRound() {
+        ObjectNode task = validTask();
+        task.remove("task_name");
+        ((ObjectNode) task.get("parameters")).set("tp-size", node("[]"));
+        ((ObjectNode) task.get("parameters")).set("schedule-policy", node("[\"1; rm -rf /\"]"));
+        ((ObjectNode) task.get("optimization")).put("max_parallel_experiments", 0);
+        ((ObjectNode) task.get("optimization")).put("strategy", "hill_climb");
+        ((ObjectNode) task.get("optimization")).put("objective", "minimize_cost");
+        ((ObjectNode) task.get("benchmark")).set("traffic_scenarios", node("[\"D(100)\"]"));
+
+        InvalidTaskException e = invalid(write(task));
+
+        assertThat(paths(e)).containsExactlyInAnyOrder(
+                "$.task_name", "$.parameters.tp-size", "$.parameters.schedule-policy[0]",
+                "$.optimization.max_parallel_experiments", "$.optimization.strategy",
+                "$.optimization.objective", "$.benchmark.traffic_scenarios[0]");
+        for (Problem p : e.problems()) {
+            assertThat(e.getMessage()).contains(p.path());
+        }
+    }
+
+    @Test
+    void nonJsonInputIsOneProblemAtTheRoot() {
+        InvalidTaskException e = invalid("{task_name: oops");
+
+        assertThat(paths(e)).containsExactly("$");
+        assertThat(e.problems().get(0).message()).contains("not valid JSON");
+    }
+
+    @Test
+    void jsonArrayRootIsRejectedAsNotAnObject() {
+        InvalidTaskException e = invalid("[" + resource("tasks/minimal.json") + "]");
+
+        assertThat(paths(e)).containsExactly("$");
+        assertThat(e.problems().get(0).message()).contains("object");
+    }
+
+    @Test
+    void emptyAndScalarInputsAreRejectedAtTheRoot() {
+        assertThat(problemPaths("")).containsExactly("$");
+        assertThat(problemPaths("null")).containsExactly("$");
+        assertThat(problemPaths("42")).containsExactly("$");
+    }
+
+    @Test
+    void invalidTaskExceptionListIsImmutable() {
+        InvalidTaskException e = invalid("[]");
+        assertThatThrownBy(() -> e.problems().add(new Problem("$.x", "y")))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private static InvalidTaskException invalid(String json) {
+        InvalidTaskException e = catchThrowableOfType(() -> TaskSpecParser.parse(json), InvalidTaskException.class);
+        assertThat(e).as("expected the task to be rejected").isNotNull();
+        return e;
+    }
+
+    private static List<String> problemPaths(String json) {
+        return paths(invalid(json));
+    }
+
+    private static List<String> paths(InvalidTaskException e) {
+        return e.problems().stream().map(Problem::path).toList();
+    }
+
+    private static ObjectNode validTask() {
+        return (ObjectNode) MAPPER.readTree(resource("tasks/sglang-full.json"));
+    }
+
+    private static JsonNode node(String json) {
+        return MAPPER.readTree(json);
+    }
+
+    private static String write(JsonNode node) {
+        return MAPPER.writeValueAsString(node);
+    }
+
+    static String resource(String name) {
+        try (InputStream in = TaskSpecParserTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as("test resource %s", name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.tunefleet.worker.gpu;
+
+import java.util.List;
+
+/**
+ * What the GPUs of this host look like right now. Each call reads afresh (for nvidia-smi: runs it), so
+ * callers should not call it in a tight loop.
+ *
+ * @see GpuInventories#fromSpec(String, String, String)
+ */
+public interface GpuInventory {
+
+    /** The GPUs, ordered by index. Throws {@link GpuInventoryException} when they cannot be read. */
+    List<GpuInfo> gpus();
+
+    /** The compute processes on any GPU. Throws {@link GpuInventoryException} when they cannot be read. */
+    List<GpuProcess> processes();
+}

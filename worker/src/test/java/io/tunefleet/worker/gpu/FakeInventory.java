@@ -1,0 +1,54 @@
+package io.tunefleet.worker.gpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** An inventory whose answers a test sets; starts from captured nvidia-smi files. */
+final class FakeInventory implements GpuInventory {
+
+    private volatile List<GpuInfo> gpus;
+    private volatile List<GpuProcess> processes;
+
+    FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
+        this.gpus = gpus;
+        this.processes = processes;
+    }
+
+    static FakeInventory fromSamples(String gpuFile, String processFile) {
+        return new FakeInventory(NvidiaSmiParser.parseGpus(sample(gpuFile)),
+                processFile == null ? List.of() : NvidiaSmiParser.parseProcesses(sample(processFile)));
+    }
+
+    /** The text of {@code src/test/resources/nvidia-smi/<name>}. */
+    static String sample(String name) {
+        try (InputStream in = FakeInventory.class.getResourceAsStream("/nvidia-smi/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no sample " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void setGpus(List<GpuInfo> gpus) {
+        this.gpus = gpus;
+    }
+
+    void setProcesses(List<GpuProcess> processes) {
+        this.processes = processes;
+    }
+
+    @Override
+    public List<GpuInfo> gpus() {
+        return gpus;
+    }
+
+    @Override
+    public List<GpuProcess> processes() {
+        return processes;
+    }
+}
