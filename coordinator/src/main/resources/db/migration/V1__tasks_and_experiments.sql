@@ -35,6 +35,8 @@ CREATE TABLE experiments (
     queued_at       INTEGER,
     started_at      INTEGER,
     finished_at     INTEGER,
+    -- when the coordinator committed the end of the experiment: the moment its window slot freed
+    committed_at    INTEGER,
     UNIQUE (task_id, seq),
     UNIQUE (task_id, config_key)
 );

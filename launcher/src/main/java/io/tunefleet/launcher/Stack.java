@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -39,9 +40,19 @@ final class Stack implements AutoCloseable {
         this.connections = connections;
     }
 
-    /** How to start a stack. */
+    /**
+     * How to start a stack.
+     *
+     * @param rabbitmq     a broker to use; null starts the embedded one
+     * @param poolObserver sees each worker's GPU pool before the worker starts (tests attach listeners)
+     */
     record Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
-                   Map<String, String> coordinatorProperties) {
+                   Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver) {
+
+        Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
+                Map<String, String> coordinatorProperties) {
+            this(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties, (id, pool) -> { });
+        }
     }
 
     static Stack start(Options options) throws Exception {
@@ -59,6 +70,7 @@ final class Stack implements AutoCloseable {
                 connections.add(cf);
                 GpuPool pool = new GpuPool(GpuInventories.fromSpec("sim:" + options.gpusPerWorker(), null, id), locks,
                         Clock.systemUTC());
+                options.poolObserver().accept(id, pool);
                 WorkerNode node = new WorkerNode(new WorkerSettings(id, "localhost", Duration.ofMillis(50),
                         Duration.ofSeconds(1), WorkerSettings.DEFAULT_CONFIRM_TIMEOUT), pool, cf,
                         new SimRuntime(options.simRunTime()), Clock.systemUTC());

@@ -5,7 +5,10 @@ import io.tunefleet.common.experiment.FailureClass;
 import java.util.List;
 import java.util.Map;
 
-/** A row of {@code experiments}. Times are epoch milliseconds. */
+/**
+ * A row of {@code experiments}. Times are epoch milliseconds; {@code finishedAt} is the worker's
+ * end of the run, {@code committedAt} the coordinator's commit, when the window slot freed.
+ */
 public record ExperimentRecord(
         long id,
         long taskId,
@@ -25,5 +28,6 @@ public record ExperimentRecord(
         long createdAt,
         Long queuedAt,
         Long startedAt,
-        Long finishedAt) {
+        Long finishedAt,
+        Long committedAt) {
 }

@@ -110,7 +110,7 @@ public class ExperimentStore {
         return move(result.experimentId(), result.attempt(), target, """
                 worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
                 error = :error, metrics_json = :metrics, objective_value = :objective,
-                started_at = COALESCE(started_at, :started), finished_at = :finished""",
+                started_at = COALESCE(started_at, :started), finished_at = :finished, committed_at = :committed""",
                 params("worker", result.workerId(),
                         "gpus", Json.write(result.gpuIndices()),
                         "class", result.failureClass() == null ? null : result.failureClass().name(),
@@ -119,19 +119,20 @@ public class ExperimentStore {
                         "metrics", Json.write(result.metrics()),
                         "objective", objectiveValue,
                         "started", result.startedAtMs(),
-                        "finished", result.finishedAtMs()));
+                        "finished", result.finishedAtMs(),
+                        "committed", clock.millis()));
     }
 
     /** Ends an experiment without a worker result, e.g. unschedulable. */
     public boolean markFailed(long id, int attempt, FailureClass failureClass, String error) {
-        return move(id, attempt, FAILED, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now",
+        return move(id, attempt, FAILED, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now, committed_at = :now",
                 params("class", failureClass.name(), "retryable", failureClass.retryable(), "error", error,
                         "now", clock.millis()));
     }
 
     /** Cancels every experiment of the task that has not ended; returns how many. */
     public int cancelInFlight(long taskId) {
-        return jdbc.sql("UPDATE experiments SET state = 'CANCELLED', finished_at = :now "
+        return jdbc.sql("UPDATE experiments SET state = 'CANCELLED', finished_at = :now, committed_at = :now "
                         + "WHERE task_id = :task AND state IN (:sources)")
                 .param("now", clock.millis())
                 .param("task", taskId)
@@ -213,6 +214,7 @@ public class ExperimentStore {
                 Json.readInts(rs.getString("gpu_indices")), failure == null ? null : FailureClass.valueOf(failure),
                 retry, rs.getString("error"), Json.readMetrics(rs.getString("metrics_json")), objectiveValue,
                 rs.getLong("created_at"), TaskStore.nullableLong(rs, "queued_at"),
-                TaskStore.nullableLong(rs, "started_at"), TaskStore.nullableLong(rs, "finished_at"));
+                TaskStore.nullableLong(rs, "started_at"), TaskStore.nullableLong(rs, "finished_at"),
+                TaskStore.nullableLong(rs, "committed_at"));
     }
 }

@@ -25,7 +25,8 @@ public final class GpuInventories {
         String s = spec == null ? "" : spec.strip();
         if (s.isEmpty() || s.equals("nvidia-smi")) {
             String binary = nvidiaSmiPath == null || nvidiaSmiPath.isBlank() ? DEFAULT_NVIDIA_SMI : nvidiaSmiPath.strip();
-            return new NvidiaSmiInventory(binary, NvidiaSmiInventory.DEFAULT_TIMEOUT);
+            return new CachedInventory(new NvidiaSmiInventory(binary, NvidiaSmiInventory.DEFAULT_TIMEOUT),
+                    CachedInventory.DEFAULT_TTL, java.time.Clock.systemUTC());
         }
         Matcher m = SIM.matcher(s);
         if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || m.group(2) != null && Long.parseLong(m.group(2)) < 1) {

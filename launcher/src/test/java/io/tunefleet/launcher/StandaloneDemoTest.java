@@ -1,0 +1,32 @@
+package io.tunefleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo, as a user runs it: embedded Qpid broker, coordinator and two simulated workers in one process. */
+class StandaloneDemoTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoRunsTheQuickstartTaskOnTheEmbeddedBrokerAndPrintsTheBestConfiguration() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+
+        int exit = Main.run(List.of("demo", Path.of("..", "examples", "quickstart.json").toString(),
+                "--db", dir.resolve("demo.db").toString()), out);
+
+        String printed = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        assertThat(printed).contains("COMPLETED 24/24 done", "Best configuration", "--tp-size");
+        assertThat(printed.lines().filter(l -> l.matches("\\s+\\d+\\s+SUCCEEDED.*"))).hasSize(24);
+    }
+}

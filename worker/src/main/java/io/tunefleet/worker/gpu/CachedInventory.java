@@ -1,0 +1,55 @@
+package io.tunefleet.worker.gpu;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Reuses nvidia-smi readings for a short while. The claim loop reserves and gives back GPUs many
+ * times a second while queues are empty; running nvidia-smi (tens of milliseconds) for each of
+ * those would cost more than the claims themselves.
+ */
+final class CachedInventory implements GpuInventory {
+
+    /** Readings younger than this are reused. */
+    static final Duration DEFAULT_TTL = Duration.ofMillis(500);
+
+    private final GpuInventory inner;
+    private final Duration ttl;
+    private final Clock clock;
+    private Reading<List<GpuInfo>> gpus;
+    private Reading<List<GpuProcess>> processes;
+
+    CachedInventory(GpuInventory inner, Duration ttl, Clock clock) {
+        this.inner = inner;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized List<GpuInfo> gpus() {
+        if (gpus == null || gpus.olderThan(ttl, clock)) {
+            gpus = new Reading<>(inner.gpus(), clock.millis());
+        }
+        return gpus.value();
+    }
+
+    @Override
+    public synchronized List<GpuProcess> processes() {
+        if (processes == null || processes.olderThan(ttl, clock)) {
+            processes = new Reading<>(inner.processes(), clock.millis());
+        }
+        return processes.value();
+    }
+
+    @Override
+    public String toString() {
+        return inner + " (readings reused for " + ttl.toMillis() + " ms)";
+    }
+
+    private record Reading<T>(T value, long takenAt) {
+        boolean olderThan(Duration ttl, Clock clock) {
+            return clock.millis() - takenAt >= ttl.toMillis();
+        }
+    }
+}
