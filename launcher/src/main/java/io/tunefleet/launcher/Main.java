@@ -115,7 +115,7 @@ public final class Main {
         props.add("server.port=" + args.get("port", "8080"));
         props.add("tunefleet.coordinator.database=" + args.get("db", "tunefleet.db"));
         props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        new SpringApplicationBuilder(CoordinatorApplication.class).properties(props.toArray(String[]::new)).run();
+        runSpring(CoordinatorApplication.class, props);
         return -1;
     }
 
@@ -130,7 +130,7 @@ public final class Main {
         if (args.has("id")) {
             props.add("tunefleet.worker.id=" + args.get("id", ""));
         }
-        new SpringApplicationBuilder(WorkerApplication.class).properties(props.toArray(String[]::new)).run();
+        runSpring(WorkerApplication.class, props);
         return -1;
     }
 
@@ -149,6 +149,27 @@ public final class Main {
                 + "); follow it at " + args.get("coordinator", DEFAULT_COORDINATOR) + "/api/tasks/"
                 + created.get("id"));
         return 0;
+    }
+
+    /**
+     * Starts a service with the given properties as command-line arguments, so that they win over
+     * the service's own {@code coordinator.yml} or {@code worker.yml} defaults.
+     */
+    static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
+                                                                                 Map<String, ?> properties) {
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        return new SpringApplicationBuilder(application).run(args);
+    }
+
+    static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
+                                                                                 List<String> properties) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (String p : properties) {
+            int eq = p.indexOf('=');
+            map.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return runSpring(application, map);
     }
 
     private static String rabbit(Args args) {

@@ -91,7 +91,7 @@ final class Stack implements AutoCloseable {
         props.put("tunefleet.coordinator.database", options.database().toString());
         props.put("spring.rabbitmq.addresses", amqp.toString());
         props.putAll(options.coordinatorProperties());
-        return new SpringApplicationBuilder(CoordinatorApplication.class).properties(props).run();
+        return Main.runSpring(CoordinatorApplication.class, props);
     }
 
     String baseUrl() {

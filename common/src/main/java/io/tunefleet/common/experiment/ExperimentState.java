@@ -5,7 +5,7 @@ package io.tunefleet.common.experiment;
  * the store guards the same move with {@code UPDATE ... WHERE state = :expected}.
  */
 public enum ExperimentState {
-    /** Suggested by the strategy and stored, not yet on the broker. */
+    /** Suggested by the strategy (or re-queued as a new attempt) and stored, not yet on the broker. */
     PENDING,
     /** Published to {@code jobs.gpus.N}; waiting for a worker with N free GPUs. */
     QUEUED,

@@ -15,10 +15,10 @@ public final class ExperimentTransitions {
     static {
         ALLOWED.put(PENDING, EnumSet.of(QUEUED, FAILED, CANCELLED));
         // QUEUED -> SUCCEEDED/FAILED: a result may overtake its claim announcement.
-        // QUEUED -> QUEUED: re-published as a new attempt.
-        ALLOWED.put(QUEUED, EnumSet.of(QUEUED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED));
-        // RUNNING -> QUEUED: the worker was lost or the failure is retryable; a new attempt is queued.
-        ALLOWED.put(RUNNING, EnumSet.of(QUEUED, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED));
+        ALLOWED.put(QUEUED, EnumSet.of(RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED));
+        // RUNNING -> PENDING: the worker was lost or the failure is retryable; a new attempt waits to
+        // be published, as a new suggestion does.
+        ALLOWED.put(RUNNING, EnumSet.of(PENDING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED));
         ALLOWED.put(SUCCEEDED, EnumSet.noneOf(ExperimentState.class));
         ALLOWED.put(FAILED, EnumSet.noneOf(ExperimentState.class));
         ALLOWED.put(TIMED_OUT, EnumSet.noneOf(ExperimentState.class));

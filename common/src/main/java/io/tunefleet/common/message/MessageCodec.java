@@ -27,6 +27,14 @@ public final class MessageCodec {
         return checked(job.schema(), job);
     }
 
+    public static ControlMessage decodeControl(byte[] body) {
+        ControlMessage control = decode(body, ControlMessage.class);
+        if (control.kind() == null) {
+            throw new UndecodableMessageException("control message without a kind");
+        }
+        return checked(control.schema(), control);
+    }
+
     public static WorkerMessage decodeWorkerMessage(byte[] body) {
         WorkerMessage m = decode(body, WorkerMessage.class);
         return checked(m.schema(), m);

@@ -12,6 +12,15 @@ public final class Topology {
     public static final String RESULTS_QUEUE = "tunefleet.results";
     /** Worker heartbeats (transient, expiring). */
     public static final String HEARTBEATS_QUEUE = "tunefleet.heartbeats";
+    /**
+     * Messages no reader can use (unparseable, unknown schema version, failing validation), moved
+     * here once by the service that read them, with the reason in the {@link #REASON_HEADER} header.
+     */
+    public static final String DEAD_LETTER_QUEUE = "tunefleet.dead-letters";
+    public static final String REASON_HEADER = "x-tunefleet-reason";
+    public static final String SOURCE_QUEUE_HEADER = "x-tunefleet-source-queue";
+    /** Coordinator to every worker (fanout): cancel a task, abort a stale attempt. */
+    public static final String CONTROL_EXCHANGE = "tunefleet.control";
 
     private Topology() {
     }

@@ -30,8 +30,8 @@ class ExperimentTransitionsTest {
      */
     private static final Map<ExperimentState, Set<ExperimentState>> EXPECTED = Map.of(
             PENDING, EnumSet.of(QUEUED, FAILED, CANCELLED),
-            QUEUED, EnumSet.of(QUEUED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED),
-            RUNNING, EnumSet.of(QUEUED, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED),
+            QUEUED, EnumSet.of(RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED),
+            RUNNING, EnumSet.of(PENDING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(ExperimentState.class),
             FAILED, EnumSet.noneOf(ExperimentState.class),
             TIMED_OUT, EnumSet.noneOf(ExperimentState.class),
@@ -120,8 +120,8 @@ class ExperimentTransitionsTest {
 
     @Test
     void sourcesOfSpelledOutForTheStatesTheStoreGuards() {
-        assertThat(ExperimentTransitions.sourcesOf(PENDING)).isEmpty();
-        assertThat(ExperimentTransitions.sourcesOf(QUEUED)).containsExactlyInAnyOrder(PENDING, QUEUED, RUNNING);
+        assertThat(ExperimentTransitions.sourcesOf(QUEUED)).containsExactlyInAnyOrder(PENDING);
+        assertThat(ExperimentTransitions.sourcesOf(PENDING)).containsExactlyInAnyOrder(RUNNING);
         assertThat(ExperimentTransitions.sourcesOf(RUNNING)).containsExactlyInAnyOrder(QUEUED);
         assertThat(ExperimentTransitions.sourcesOf(SUCCEEDED)).containsExactlyInAnyOrder(QUEUED, RUNNING);
         assertThat(ExperimentTransitions.sourcesOf(TIMED_OUT)).containsExactlyInAnyOrder(QUEUED, RUNNING);

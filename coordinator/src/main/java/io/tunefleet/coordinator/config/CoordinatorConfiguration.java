@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -31,6 +32,8 @@ class CoordinatorConfiguration {
         }
         queues.add(new Queue(Topology.RESULTS_QUEUE, true));
         queues.add(new Queue(Topology.HEARTBEATS_QUEUE, true));
+        queues.add(new Queue(Topology.DEAD_LETTER_QUEUE, true));
+        queues.add(new FanoutExchange(Topology.CONTROL_EXCHANGE, true, false));
         return new Declarables(queues);
     }
 }

@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param unschedulableAfter a queued experiment needing more GPUs than the largest live worker has
  *                           fails as UNSCHEDULABLE after waiting this long
  * @param publishTimeout     how long to wait for the broker to confirm a published job
+ * @param resultGrace        a running attempt with no result by its start plus the task's
+ *                           timeout_per_iteration plus this grace is marked TIMED_OUT
  */
 @Validated
 @ConfigurationProperties("tunefleet.coordinator")
@@ -24,19 +26,22 @@ public record CoordinatorProperties(
         @DefaultValue(DEFAULT_DISPATCH_TICK) @NotNull Duration dispatchTick,
         @DefaultValue(DEFAULT_WORKER_TIMEOUT) @NotNull Duration workerTimeout,
         @DefaultValue(DEFAULT_UNSCHEDULABLE_AFTER) @NotNull Duration unschedulableAfter,
-        @DefaultValue(DEFAULT_PUBLISH_TIMEOUT) @NotNull Duration publishTimeout) {
+        @DefaultValue(DEFAULT_PUBLISH_TIMEOUT) @NotNull Duration publishTimeout,
+        @DefaultValue(DEFAULT_RESULT_GRACE) @NotNull Duration resultGrace) {
 
     public static final String DEFAULT_DATABASE = "tunefleet.db";
     public static final String DEFAULT_DISPATCH_TICK = "1s";
     public static final String DEFAULT_WORKER_TIMEOUT = "30s";
     public static final String DEFAULT_UNSCHEDULABLE_AFTER = "30s";
     public static final String DEFAULT_PUBLISH_TIMEOUT = "10s";
+    public static final String DEFAULT_RESULT_GRACE = "60s";
 
     public CoordinatorProperties {
         requirePositive(dispatchTick, "dispatch-tick");
         requirePositive(workerTimeout, "worker-timeout");
         requirePositive(unschedulableAfter, "unschedulable-after");
         requirePositive(publishTimeout, "publish-timeout");
+        requirePositive(resultGrace, "result-grace");
     }
 
     private static void requirePositive(Duration d, String name) {

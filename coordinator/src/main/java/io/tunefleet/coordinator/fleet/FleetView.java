@@ -36,6 +36,12 @@ public class FleetView {
                 .toList();
     }
 
+    /** Heard from this worker within the worker timeout. */
+    public boolean isLive(String workerId) {
+        WorkerStatus status = workers.get(workerId);
+        return status != null && status.lastSeenAt() >= clock.millis() - properties.workerTimeout().toMillis();
+    }
+
     public List<WorkerStatus> all() {
         return workers.values().stream().sorted(Comparator.comparing(w -> w.heartbeat().workerId())).toList();
     }

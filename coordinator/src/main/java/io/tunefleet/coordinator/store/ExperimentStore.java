@@ -55,7 +55,7 @@ public class ExperimentStore {
     /** PENDING -> QUEUED once the job's publish was confirmed; records the attempt. */
     public boolean markQueued(long id, int attempt) {
         long now = clock.millis();
-        boolean moved = move(id, attempt, QUEUED, "queued_at = :now", Map.of("now", now));
+        boolean moved = move(id, attempt, QUEUED, null, "queued_at = :now", Map.of("now", now));
         if (moved) {
             jdbc.sql("INSERT OR IGNORE INTO attempts (experiment_id, attempt, queued_at) VALUES (:id, :attempt, :now)")
                     .param("id", id).param("attempt", attempt).param("now", now).update();
@@ -95,7 +95,8 @@ public class ExperimentStore {
         int attemptRow = jdbc.sql("""
                 UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
                     worker_id = COALESCE(worker_id, :worker)
-                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL
+                  AND (worker_id IS NULL OR worker_id = :worker)""")
                 .param("outcome", result.outcome().name())
                 .param("class", result.failureClass() == null ? null : result.failureClass().name())
                 .param("error", result.error())
@@ -107,7 +108,7 @@ public class ExperimentStore {
         if (attemptRow == 0) {
             return false;
         }
-        return move(result.experimentId(), result.attempt(), target, """
+        return move(result.experimentId(), result.attempt(), target, "(worker_id IS NULL OR worker_id = :worker)", """
                 worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
                 error = :error, metrics_json = :metrics, objective_value = :objective,
                 started_at = COALESCE(started_at, :started), finished_at = :finished, committed_at = :committed""",
@@ -123,9 +124,36 @@ public class ExperimentStore {
                         "committed", clock.millis()));
     }
 
+    /**
+     * Gives up on the current attempt (its worker was lost, or it failed in a way worth retrying)
+     * and makes the experiment PENDING again as attempt + 1, to be published like a new suggestion.
+     * A late result of the old attempt changes nothing afterwards.
+     */
+    public boolean requeue(long id, int attempt, String outcome, String reason) {
+        jdbc.sql("""
+                UPDATE attempts SET outcome = :outcome, error = :reason, finished_at = :now
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                .param("outcome", outcome).param("reason", reason).param("now", clock.millis())
+                .param("id", id).param("attempt", attempt).update();
+        return move(id, attempt, PENDING, null, """
+                attempt = attempt + 1, worker_id = NULL, gpu_indices = NULL, queued_at = NULL, started_at = NULL,
+                error = :reason""", params("reason", reason));
+    }
+
+    /** No result came before the attempt's deadline. */
+    public boolean markTimedOut(long id, int attempt, String error) {
+        jdbc.sql("""
+                UPDATE attempts SET outcome = 'TIMED_OUT', error = :error, finished_at = :now
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                .param("error", error).param("now", clock.millis()).param("id", id).param("attempt", attempt).update();
+        return move(id, attempt, TIMED_OUT, null, "failure_class = :class, retryable = 0, error = :error, "
+                        + "finished_at = :now, committed_at = :now",
+                params("class", FailureClass.STARTUP_TIMEOUT.name(), "error", error, "now", clock.millis()));
+    }
+
     /** Ends an experiment without a worker result, e.g. unschedulable. */
     public boolean markFailed(long id, int attempt, FailureClass failureClass, String error) {
-        return move(id, attempt, FAILED, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now, committed_at = :now",
+        return move(id, attempt, FAILED, null, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now, committed_at = :now",
                 params("class", failureClass.name(), "retryable", failureClass.retryable(), "error", error,
                         "now", clock.millis()));
     }
@@ -148,6 +176,15 @@ public class ExperimentStore {
     public List<ExperimentRecord> byTask(long taskId) {
         return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task ORDER BY seq").param("task", taskId)
                 .query(ExperimentStore::map).list();
+    }
+
+    /** Attempts of this experiment, oldest first, as {@code attempt: outcome (error)} lines. */
+    public List<String> attemptHistory(long id) {
+        return jdbc.sql("SELECT attempt, worker_id, outcome, error FROM attempts WHERE experiment_id = :id ORDER BY attempt")
+                .param("id", id)
+                .query((rs, row) -> rs.getInt("attempt") + " on " + rs.getString("worker_id") + ": "
+                        + rs.getString("outcome") + (rs.getString("error") == null ? "" : " (" + rs.getString("error") + ")"))
+                .list();
     }
 
     public List<ExperimentRecord> inState(long taskId, ExperimentState state) {
@@ -177,9 +214,15 @@ public class ExperimentStore {
                 .query(ExperimentStore::map).optional();
     }
 
-    private boolean move(long id, int attempt, ExperimentState target, String setClause, Map<String, Object> params) {
+    /**
+     * The one guarded update: moves the experiment to {@code target} only from a state the transition
+     * table allows, only for the expected attempt, and only where {@code extraWhere} (may be null) holds.
+     */
+    private boolean move(long id, int attempt, ExperimentState target, String extraWhere, String setClause,
+                         Map<String, Object> params) {
         var spec = jdbc.sql("UPDATE experiments SET state = :target, " + setClause
-                        + " WHERE id = :id AND attempt = :attempt AND state IN (:sources)")
+                        + " WHERE id = :id AND attempt = :attempt AND state IN (:sources)"
+                        + (extraWhere == null ? "" : " AND " + extraWhere))
                 .param("target", target.name())
                 .param("id", id)
                 .param("attempt", attempt)

@@ -53,7 +53,14 @@ final class CleanRelease {
             }
             dirty = dirtyGpus(r, ourPids);
         }
-        dirty.forEach((index, reason) -> pool.quarantine(index, reason));
+        dirty.forEach((index, reason) -> {
+            long baseline = r.baselineMemoryMib(index);
+            if (baseline >= 0) {
+                pool.quarantineUntilClean(index, reason, baseline + toleranceMib);
+            } else {
+                pool.quarantine(index, reason);
+            }
+        });
         r.release();
         List<Integer> freed = new ArrayList<>(r.indices());
         freed.removeAll(dirty.keySet());

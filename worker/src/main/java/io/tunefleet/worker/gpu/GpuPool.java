@@ -216,10 +216,48 @@ public final class GpuPool {
         log.warn("GPU {} quarantined: {}; it stays out of service until unquarantined", index, reason);
     }
 
+    /**
+     * Quarantines a GPU that did not come back clean; {@link #recoverQuarantined()} returns it to
+     * service once its memory is back at or below {@code recoverAtMib} with no process on it.
+     */
+    void quarantineUntilClean(int index, String reason, long recoverAtMib) {
+        quarantine(index, reason);
+        synchronized (monitor) {
+            slot(index).recoverAtMib = recoverAtMib;
+        }
+    }
+
+    /**
+     * Reads nvidia-smi and returns to service every GPU quarantined for leftover memory that is now
+     * back near its baseline with no process on it; returns their indices.
+     */
+    public List<Integer> recoverQuarantined() {
+        List<GpuInfo> gpus = inventory.gpus();
+        List<GpuProcess> processes = inventory.processes();
+        List<Integer> recovered = new java.util.ArrayList<>();
+        synchronized (monitor) {
+            for (Slot slot : slots.values()) {
+                if (slot.quarantineReason == null || slot.recoverAtMib < 0 || slot.reservation != null) {
+                    continue;
+                }
+                GpuInfo gpu = gpus.stream().filter(g -> g.uuid().equals(slot.uuid)).findFirst().orElse(null);
+                boolean idle = processes.stream().noneMatch(p -> p.gpuUuid().equals(slot.uuid));
+                if (gpu != null && gpu.memoryUsedKnown() && idle && gpu.memoryUsedMib() <= slot.recoverAtMib) {
+                    recovered.add(slot.index);
+                }
+            }
+        }
+        for (int index : recovered) {
+            unquarantine(index);
+        }
+        return recovered;
+    }
+
     public void unquarantine(int index) {
         synchronized (monitor) {
             Slot slot = slot(index);
             slot.quarantineReason = null;
+            slot.recoverAtMib = -1;
             if (slot.reservation == null) {
                 slot.releaseLock();
             }
@@ -337,6 +375,8 @@ public final class GpuPool {
         GpuReservation reservation;
         GpuLocks.Held lock;
         String quarantineReason;
+        /** Memory at or below which a GPU quarantined for leftover memory is clean again; -1 if none. */
+        long recoverAtMib = -1;
         /** From the last nvidia-smi reading, for a GPU we do not hold. */
         String foreignDetail;
         /** From the last attempt to lock it. */

@@ -100,6 +100,32 @@ class ReleaseWhenCleanTest {
     }
 
     @Test
+    void aGpuQuarantinedForLeftoverMemoryReturnsToServiceOnceTheMemoryIsBack() {
+        inventory.setMemoryUsed(0, 300);
+        GpuPool pool = pool();
+        GpuReservation r = pool.tryReserve(1, "exp-1").orElseThrow();
+        inventory.setMemoryUsed(0, 12_000);
+        pool.releaseWhenClean(r, Set.of(), Duration.ofSeconds(5));
+
+        assertThat(pool.recoverQuarantined()).isEmpty();
+        assertThat(pool.quarantined()).isEqualTo(1);
+
+        inventory.setMemoryUsed(0, 500);
+        assertThat(pool.recoverQuarantined()).containsExactly(0);
+        assertThat(pool.quarantined()).isZero();
+        assertThat(pool.tryReserve(1, "exp-2").orElseThrow().indices()).containsExactly(0);
+    }
+
+    @Test
+    void aGpuQuarantinedByAnOperatorIsNotReturnedAutomatically() {
+        GpuPool pool = pool();
+        pool.quarantine(1, "Xid 79 seen by the operator");
+
+        assertThat(pool.recoverQuarantined()).isEmpty();
+        assertThat(pool.quarantined()).isEqualTo(1);
+    }
+
+    @Test
     void memoryWithinToleranceOfItsBaselineIsClean() {
         inventory.setMemoryUsed(0, 300);
         GpuPool pool = pool();
