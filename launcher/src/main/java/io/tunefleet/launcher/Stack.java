@@ -71,8 +71,8 @@ final class Stack implements AutoCloseable {
                 GpuPool pool = new GpuPool(GpuInventories.fromSpec("sim:" + options.gpusPerWorker(), null, id), locks,
                         Clock.systemUTC());
                 options.poolObserver().accept(id, pool);
-                WorkerNode node = new WorkerNode(new WorkerSettings(id, "localhost", Duration.ofMillis(50),
-                        Duration.ofSeconds(1), WorkerSettings.DEFAULT_CONFIRM_TIMEOUT), pool, cf,
+                WorkerNode node = new WorkerNode(WorkerSettings.defaults(id, "localhost")
+                        .withPollInterval(Duration.ofMillis(50)).withHeartbeatInterval(Duration.ofSeconds(1)), pool, cf,
                         new SimRuntime(options.simRunTime()), Clock.systemUTC());
                 node.start();
                 workers.add(node);

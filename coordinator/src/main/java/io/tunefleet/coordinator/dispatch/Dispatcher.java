@@ -10,7 +10,7 @@ import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.task.TaskSpec;
-import io.tunefleet.common.task.TaskSpecParser;
+import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
@@ -50,9 +50,13 @@ public class Dispatcher implements AutoCloseable {
     private final ExperimentStore experiments;
     private final StoreWriter writer;
     private final JobPublisher publisher;
+    private final ControlPublisher control;
     private final FleetView fleet;
     private final CoordinatorProperties properties;
     private final Clock clock;
+    private final TaskSpecs specs;
+    /** Workers get one worker timeout after a (re)start to be heard from before their work is re-queued. */
+    private long startedAt;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dispatcher");
         t.setDaemon(true);
@@ -62,19 +66,22 @@ public class Dispatcher implements AutoCloseable {
     private final Map<Long, TaskRun> runs = new HashMap<>();
 
     Dispatcher(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, JobPublisher publisher,
-               FleetView fleet, CoordinatorProperties properties, Clock clock) {
+               ControlPublisher control, FleetView fleet, CoordinatorProperties properties, Clock clock, TaskSpecs specs) {
         this.tasks = tasks;
         this.experiments = experiments;
         this.writer = writer;
         this.publisher = publisher;
+        this.control = control;
         this.fleet = fleet;
         this.properties = properties;
         this.clock = clock;
+        this.specs = specs;
     }
 
     /** Resumes every task that was running when the coordinator stopped, then checks all tasks on a tick. */
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
+        startedAt = clock.millis();
         for (TaskRecord task : tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING)) {
             log.info("task {}: resuming '{}' ({})", task.id(), task.name(), task.status());
             wake(task.id());
@@ -106,9 +113,60 @@ public class Dispatcher implements AutoCloseable {
 
     private void tick() {
         for (TaskRecord task : tasks.withStatus(TaskStatus.RUNNING)) {
-            failUnschedulable(task.id());
+            try {
+                failUnschedulable(task.id());
+                checkRunning(task.id());
+            } catch (RuntimeException e) {
+                log.error("task {}: checking running experiments failed, will try again on the next tick", task.id(), e);
+            }
             guarded(task.id());
         }
+    }
+
+    /**
+     * The coordinator's lease on running work: an attempt whose worker went silent is re-queued as a
+     * new attempt (or failed after max_retries), and one with no result past its deadline times out.
+     * The broker's consumer timeout never decides this: workers ack jobs as soon as the claim is confirmed.
+     */
+    private void checkRunning(long taskId) {
+        TaskSpec spec = specs.of(taskId);
+        long now = clock.millis();
+        long deadline = spec.optimization().timeoutPerIteration().plus(properties.resultGrace()).toMillis();
+        boolean fleetSettled = now - startedAt >= properties.workerTimeout().toMillis();
+        for (ExperimentRecord e : experiments.inState(taskId, RUNNING)) {
+            if (e.startedAt() != null && now - e.startedAt() > deadline) {
+                String why = "no result within timeout_per_iteration " + spec.optimization().timeoutPerIteration()
+                        .toSeconds() + " s + grace " + properties.resultGrace().toSeconds() + " s from " + e.workerId();
+                if (writer.write(() -> experiments.markTimedOut(e.id(), e.attempt(), why))) {
+                    log.warn("task {} experiment {}: attempt {} TIMED_OUT: {}", taskId, e.id(), e.attempt(), why);
+                    control.send(ControlMessage.abortAttempt(taskId, e.id(), e.attempt(), e.workerId(), why));
+                }
+            } else if (fleetSettled && e.workerId() != null && !fleet.isLive(e.workerId())) {
+                retryOrFail(spec, e, "LOST", "worker " + e.workerId() + " lost: no heartbeat for "
+                        + properties.workerTimeout().toSeconds() + " s");
+            }
+        }
+    }
+
+    /** Re-queues a failed attempt as a new one while max_retries allows, else fails the experiment. */
+    boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, String why) {
+        int maxRetries = spec.optimization().maxRetries();
+        if (e.attempt() <= maxRetries) {
+            if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, why))) {
+                log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} of {}",
+                        e.taskId(), e.id(), why, e.attempt() + 1, maxRetries + 1);
+                wake(e.taskId());
+                return true;
+            }
+            return false;
+        }
+        String final_ = why + "; gave up after " + e.attempt() + " attempt(s) (max_retries " + maxRetries + ")";
+        if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.INFRASTRUCTURE, final_))) {
+            log.warn("task {} experiment {}: FAILED: {}", e.taskId(), e.id(), final_);
+            wake(e.taskId());
+            return true;
+        }
+        return false;
     }
 
     private void guarded(long taskId) {
@@ -203,8 +261,7 @@ public class Dispatcher implements AutoCloseable {
     }
 
     private TaskRun load(long taskId) {
-        TaskRecord task = tasks.find(taskId).orElseThrow();
-        TaskSpec spec = TaskSpecParser.parse(task.specJson());
+        TaskSpec spec = specs.of(taskId);
         Set<String> suggested = experiments.byTask(taskId).stream().map(ExperimentRecord::configKey)
                 .collect(Collectors.toSet());
         TaskRun run = new TaskRun(taskId, spec, Strategies.create(spec, suggested));

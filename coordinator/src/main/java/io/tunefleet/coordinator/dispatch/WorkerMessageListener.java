@@ -1,6 +1,8 @@
 package io.tunefleet.coordinator.dispatch;
 
+import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
@@ -8,6 +10,7 @@ import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.common.task.Objective;
+import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
 import io.tunefleet.coordinator.store.ExperimentStore;
@@ -19,14 +22,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Consumes claims and results. The container acks a message only after this method returns, that
- * is after the commit; an undecodable message is rejected without requeue, never looped.
+ * is after the commit; an unreadable message is moved to the dead-letter queue once, never looped.
  */
 @Component
 class WorkerMessageListener {
@@ -39,21 +41,31 @@ class WorkerMessageListener {
     private final Dispatcher dispatcher;
     private final FleetView fleet;
     private final MeterRegistry meters;
+    private final ControlPublisher control;
+    private final DeadLetters deadLetters;
+    private final TaskSpecs specs;
     private final Map<Long, Objective> objectives = new ConcurrentHashMap<>();
 
     WorkerMessageListener(ExperimentStore experiments, TaskStore tasks, StoreWriter writer, Dispatcher dispatcher,
-                          FleetView fleet, MeterRegistry meters) {
+                          FleetView fleet, MeterRegistry meters, ControlPublisher control, DeadLetters deadLetters,
+                          TaskSpecs specs) {
         this.experiments = experiments;
         this.tasks = tasks;
         this.writer = writer;
         this.dispatcher = dispatcher;
         this.fleet = fleet;
         this.meters = meters;
+        this.control = control;
+        this.deadLetters = deadLetters;
+        this.specs = specs;
     }
 
     @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1")
     void onWorkerMessage(Message message) {
-        WorkerMessage decoded = decode(message);
+        WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
+        if (decoded == null) {
+            return;
+        }
         if (decoded instanceof ClaimMessage claim) {
             onClaim(claim);
         } else if (decoded instanceof ResultMessage result) {
@@ -65,7 +77,7 @@ class WorkerMessageListener {
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
     void onHeartbeat(Message message) {
-        if (decode(message) instanceof HeartbeatMessage heartbeat) {
+        if (decode(message, Topology.HEARTBEATS_QUEUE) instanceof HeartbeatMessage heartbeat) {
             fleet.heard(heartbeat);
         }
     }
@@ -75,12 +87,17 @@ class WorkerMessageListener {
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
         } else {
-            log.info("task {} experiment {}: claim of attempt {} by {} is stale; ignored", claim.taskId(),
-                    claim.experimentId(), claim.attempt(), claim.workerId());
+            log.info("task {} experiment {}: claim of attempt {} by {} is stale; the worker is told to stop it",
+                    claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());
+            control.send(ControlMessage.abortAttempt(claim.taskId(), claim.experimentId(), claim.attempt(),
+                    claim.workerId(), "the coordinator no longer expects this attempt"));
         }
     }
 
     private void onResult(ResultMessage result) {
+        if (retried(result)) {
+            return;
+        }
         Objective objective = objectiveOf(result.taskId());
         Double value = result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
         boolean committed = writer.write(() -> experiments.commitResult(result, value));
@@ -103,17 +120,39 @@ class WorkerMessageListener {
         dispatcher.observed(result.taskId(), parameters, value);
     }
 
+    /** A retryable failure within max_retries becomes a new attempt instead of a final result. */
+    private boolean retried(ResultMessage result) {
+        if (result.outcome() != ResultMessage.Outcome.FAILED || result.failureClass() == null
+                || !result.failureClass().retryable()) {
+            return false;
+        }
+        ExperimentRecord current = experiments.find(result.experimentId()).orElse(null);
+        if (current == null || current.attempt() != result.attempt() || current.state() != ExperimentState.RUNNING
+                || !result.workerId().equals(current.workerId())) {
+            return false;
+        }
+        TaskSpec spec = specs.of(result.taskId());
+        if (current.attempt() > spec.optimization().maxRetries()) {
+            return false;
+        }
+        return dispatcher.retryOrFail(spec, current, "FAILED",
+                result.failureClass() + " on " + result.workerId() + ": " + result.error());
+    }
+
     private Objective objectiveOf(long taskId) {
         return objectives.computeIfAbsent(taskId, id -> tasks.find(id)
                 .flatMap(t -> Objective.fromWireName(t.objective())).orElse(null));
     }
 
-    private static WorkerMessage decode(Message message) {
+    /** The message, or null when it cannot be read and was moved to the dead-letter queue. */
+    private WorkerMessage decode(Message message, String queue) {
         try {
             return MessageCodec.decodeWorkerMessage(message.getBody());
         } catch (UndecodableMessageException e) {
-            log.warn("rejecting a message that cannot be read, it will not be redelivered: {}", e.getMessage());
-            throw new AmqpRejectAndDontRequeueException(e.getMessage(), e);
+            log.warn("a message on {} cannot be read and goes to {}: {}", queue, Topology.DEAD_LETTER_QUEUE,
+                    e.getMessage());
+            deadLetters.park(message, queue, e.getMessage());
+            return null;
         }
     }
 }

@@ -5,6 +5,8 @@ import io.tunefleet.common.experiment.TaskStatus;
 import io.tunefleet.common.task.Objective;
 import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.common.task.TaskSpecParser;
+import io.tunefleet.common.message.ControlMessage;
+import io.tunefleet.coordinator.dispatch.ControlPublisher;
 import io.tunefleet.coordinator.dispatch.Dispatcher;
 import io.tunefleet.coordinator.store.ExperimentRecord;
 import io.tunefleet.coordinator.store.ExperimentStore;
@@ -28,8 +30,11 @@ public class TaskService {
     private final ExperimentStore experiments;
     private final StoreWriter writer;
     private final Dispatcher dispatcher;
+    private final ControlPublisher control;
 
-    TaskService(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, Dispatcher dispatcher) {
+    TaskService(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, Dispatcher dispatcher,
+                ControlPublisher control) {
+        this.control = control;
         this.tasks = tasks;
         this.experiments = experiments;
         this.writer = writer;
@@ -66,7 +71,8 @@ public class TaskService {
         });
         if (outcome.cancelled()) {
             dispatcher.forget(id);
-            log.info("task {}: cancelled; {} experiment(s) in flight marked CANCELLED", id, outcome.experiments());
+            control.send(ControlMessage.cancelTask(id, "task " + id + " cancelled by user"));
+            log.info("task {}: cancelled; {} experiment(s) in flight marked CANCELLED; workers told to stop them", id, outcome.experiments());
         }
         return Optional.of(outcome);
     }

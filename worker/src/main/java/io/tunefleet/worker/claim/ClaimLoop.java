@@ -1,20 +1,24 @@
 package io.tunefleet.worker.claim;
 
+import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
-import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
+import io.tunefleet.worker.gpu.ReleaseOutcome;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -22,11 +26,14 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 /**
  * Reserve, then claim. For each GPU count, largest first, the loop reserves that many GPUs, and only
  * then asks {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
- * on its own thread and its GPUs are released however it ends.
+ * on its own thread, is stopped at its timeout or when the coordinator cancels it, and its GPUs are
+ * freed only once they are clean, however it ends.
  */
 public final class ClaimLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+    /** How long a cancelled task's leftover jobs are dropped on sight. */
+    static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
 
     private final GpuPool pool;
     private final JobSource jobs;
@@ -34,25 +41,34 @@ public final class ClaimLoop implements AutoCloseable {
     private final ExperimentRuntime runtime;
     private final String workerId;
     private final Duration pollInterval;
+    private final Duration cleanGrace;
     private final Clock clock;
     private final ExecutorService experiments = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "experiment");
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "experiment-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
     private final Object changed = new Object();
-    private final AtomicInteger running = new AtomicInteger();
     private volatile boolean stopped;
     private Thread thread;
 
+    /** @param cleanGrace how long GPUs may take to come back clean before they are quarantined */
     public ClaimLoop(GpuPool pool, RabbitTemplate template, WorkerPublisher publisher, ExperimentRuntime runtime,
-                     String workerId, String host, Duration pollInterval, Clock clock) {
+                     String workerId, String host, Duration pollInterval, Duration cleanGrace, Clock clock) {
         this.pool = pool;
-        this.jobs = new JobSource(template, publisher, workerId, host, clock);
+        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled);
         this.publisher = publisher;
         this.runtime = runtime;
         this.workerId = workerId;
         this.pollInterval = pollInterval;
+        this.cleanGrace = cleanGrace;
         this.clock = clock;
     }
 
@@ -66,7 +82,30 @@ public final class ClaimLoop implements AutoCloseable {
 
     /** Experiments running now. */
     public int running() {
-        return running.get();
+        return runs.size();
+    }
+
+    /** Stops every running experiment of the task and drops its jobs still waiting in queues. */
+    public void cancelTask(long taskId, String reason) {
+        cancelledTasks.put(taskId, clock.millis() + REMEMBER_CANCELLED.toMillis());
+        runs.values().stream().filter(r -> r.job.taskId() == taskId).forEach(r -> r.stop(Stop.CANCELLED, reason));
+    }
+
+    /** Stops one attempt the coordinator no longer expects. */
+    public void abort(long experimentId, int attempt, String reason) {
+        Run run = runs.get(experimentId + "#" + attempt);
+        if (run != null) {
+            run.stop(Stop.ABORTED, reason);
+        }
+    }
+
+    private boolean isCancelled(long taskId) {
+        Long until = cancelledTasks.get(taskId);
+        if (until != null && until < clock.millis()) {
+            cancelledTasks.remove(taskId);
+            return false;
+        }
+        return until != null;
     }
 
     private void loop() {
@@ -105,35 +144,70 @@ public final class ClaimLoop implements AutoCloseable {
                 reservation.get().release();
                 continue;
             }
-            running.incrementAndGet();
-            experiments.execute(() -> execute(job.get(), reservation.get()));
+            Run run = new Run(job.get(), reservation.get());
+            runs.put(job.get().attemptKey(), run);
+            experiments.execute(() -> execute(run));
             return true;
         }
         return false;
     }
 
-    private void execute(JobMessage job, GpuReservation reservation) {
+    private void execute(Run run) {
+        JobMessage job = run.job;
+        run.thread = Thread.currentThread();
+        var timeout = timeouts.schedule(() -> run.stop(Stop.TIMED_OUT, "stopped at timeout_per_iteration "
+                + job.timeoutSeconds() + " s"), job.timeoutSeconds(), TimeUnit.SECONDS);
         long started = clock.millis();
         RunResult result;
         try {
+            if (run.stop != null) {
+                throw new InterruptedException();
+            }
             log.info("task {} experiment {}: attempt {} starting on GPUs {}", job.taskId(), job.experimentId(),
-                    job.attempt(), reservation.indices());
-            result = runtime.run(job, reservation.indices());
+                    job.attempt(), run.reservation.indices());
+            result = runtime.run(job, run.reservation.indices());
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result = RunResult.failed(FailureClass.INFRASTRUCTURE, "worker " + workerId + " stopped during the run");
+            result = run.stop == Stop.TIMED_OUT ? RunResult.timedOut(run.reason)
+                    : RunResult.failed(FailureClass.INFRASTRUCTURE, run.stop == null
+                    ? "worker " + workerId + " stopped during the run" : run.reason);
         } catch (RuntimeException e) {
             log.error("task {} experiment {}: runtime failed unexpectedly", job.taskId(), job.experimentId(), e);
             result = RunResult.failed(FailureClass.INFRASTRUCTURE, "runtime error: " + e);
         } finally {
-            reservation.release();
-            running.decrementAndGet();
-            wake();
+            timeout.cancel(false);
+            synchronized (run) {
+                run.thread = null;
+            }
+            // The interrupt that stopped the run must not also stop the clean-up and the result.
+            Thread.interrupted();
         }
-        ResultMessage message = new ResultMessage(Schema.VERSION, workerId, job.taskId(), job.experimentId(),
-                job.attempt(), result.outcome(), result.failureClass(), result.error(), result.metrics(),
-                reservation.indices(), started, clock.millis());
-        sendResult(message);
+        release(run);
+        runs.remove(job.attemptKey());
+        wake();
+        if (run.stop == Stop.CANCELLED || run.stop == Stop.ABORTED) {
+            log.info("task {} experiment {}: attempt {} stopped ({}); no result is sent", job.taskId(),
+                    job.experimentId(), job.attempt(), run.reason);
+            return;
+        }
+        sendResult(new ResultMessage(Schema.VERSION, workerId, job.taskId(), job.experimentId(), job.attempt(),
+                result.outcome(), result.failureClass(), result.error(), result.metrics(), run.reservation.indices(),
+                started, clock.millis()));
+    }
+
+    /** Frees the GPUs once nvidia-smi shows them clean; what stays dirty past the grace is quarantined. */
+    private void release(Run run) {
+        try {
+            ReleaseOutcome outcome = pool.releaseWhenClean(run.reservation, Set.of(), cleanGrace);
+            if (!outcome.clean()) {
+                log.warn("task {} experiment {}: GPUs {} quarantined: {}", run.job.taskId(), run.job.experimentId(),
+                        outcome.quarantined().keySet(), outcome.quarantined());
+            }
+        } catch (RuntimeException e) {
+            log.warn("task {} experiment {}: could not check the GPUs are clean ({}); quarantining {}",
+                    run.job.taskId(), run.job.experimentId(), e.getMessage(), run.reservation.indices());
+            run.reservation.indices().forEach(i -> pool.quarantine(i, "clean check failed: " + e.getMessage()));
+            run.reservation.release();
+        }
     }
 
     /** Retries until the broker confirms: a result must not be lost because the broker blinked. */
@@ -148,7 +222,12 @@ public final class ClaimLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("task {} experiment {}: result not confirmed ({}); retrying in {} ms", message.taskId(),
                         message.experimentId(), e.getMessage(), backoff);
-                sleepQuietly(backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 backoff = Math.min(backoff * 2, 5_000);
             }
         }
@@ -171,18 +250,11 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         stopped = true;
         wake();
+        timeouts.shutdownNow();
         experiments.shutdownNow();
         try {
             if (thread != null) {
@@ -191,6 +263,39 @@ public final class ClaimLoop implements AutoCloseable {
             experiments.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why a run was stopped from outside. */
+    enum Stop {
+        TIMED_OUT,
+        CANCELLED,
+        ABORTED
+    }
+
+    /** One running attempt. */
+    private static final class Run {
+        final JobMessage job;
+        final GpuReservation reservation;
+        volatile Thread thread;
+        volatile Stop stop;
+        volatile String reason;
+
+        Run(JobMessage job, GpuReservation reservation) {
+            this.job = job;
+            this.reservation = reservation;
+        }
+
+        synchronized void stop(Stop why, String because) {
+            if (stop != null) {
+                return;
+            }
+            reason = because;
+            stop = why;
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
         }
     }
 }

@@ -3,13 +3,16 @@ package io.tunefleet.worker.claim;
 import com.rabbitmq.client.GetResponse;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.JobValidation;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.worker.gpu.GpuReservation;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Queue;
@@ -30,24 +33,31 @@ final class JobSource {
     private final String workerId;
     private final String host;
     private final Clock clock;
+    private final LongPredicate cancelledTask;
 
-    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock) {
+    /** @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped */
+    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
+              LongPredicate cancelledTask) {
         this.template = template;
         this.publisher = publisher;
         this.workerId = workerId;
         this.host = host;
         this.clock = clock;
+        this.cancelledTask = cancelledTask;
     }
 
-    /** Declares the job queues this worker reads, with the same arguments the coordinator uses. */
+    /** Declares the queues this worker reads and writes, with the same arguments the coordinator uses. */
     void declareQueues(int maxGpus) {
         RabbitAdmin admin = new RabbitAdmin(template);
         for (int gpus = 1; gpus <= maxGpus; gpus++) {
             admin.declareQueue(new Queue(Topology.jobQueue(gpus), true));
         }
+        admin.declareQueue(new Queue(Topology.DEAD_LETTER_QUEUE, true));
+        admin.declareQueue(new Queue(Topology.RESULTS_QUEUE, true));
+        admin.declareQueue(new Queue(Topology.HEARTBEATS_QUEUE, true));
     }
 
-    /** The next job for exactly {@code reservation.indices().size()} GPUs; empty when the queue is empty. */
+    /** The next job for exactly {@code reservation.indices().size()} GPUs; empty when there is none to run. */
     Optional<JobMessage> take(GpuReservation reservation) {
         int gpus = reservation.indices().size();
         String queue = Topology.jobQueue(gpus);
@@ -61,15 +71,26 @@ final class JobSource {
             try {
                 job = MessageCodec.decodeJob(response.getBody());
             } catch (UndecodableMessageException e) {
-                log.warn("worker {}: rejecting an unreadable job on {}, it will not be redelivered: {}", workerId,
-                        queue, e.getMessage());
-                channel.basicReject(tag, false);
+                log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
+                        Topology.DEAD_LETTER_QUEUE, e.getMessage());
+                DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage());
+                channel.basicAck(tag, false);
                 return null;
             }
-            if (job.gpus() != gpus) {
-                log.warn("task {} experiment {}: job asks for {} GPUs but sat in {}; rejected", job.taskId(),
-                        job.experimentId(), job.gpus(), queue);
-                channel.basicReject(tag, false);
+            List<String> problems = JobValidation.problems(job);
+            if (problems.isEmpty() && job.gpus() != gpus) {
+                problems = List.of("job asks for " + job.gpus() + " GPUs but sat in " + queue);
+            }
+            if (!problems.isEmpty()) {
+                log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
+                        Topology.DEAD_LETTER_QUEUE, problems);
+                DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems));
+                channel.basicAck(tag, false);
+                return null;
+            }
+            if (cancelledTask.test(job.taskId())) {
+                log.info("task {} experiment {}: dropped, the task was cancelled", job.taskId(), job.experimentId());
+                channel.basicAck(tag, false);
                 return null;
             }
             try {

@@ -32,7 +32,7 @@ class WorkerConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
-                properties.heartbeatInterval(), properties.confirmTimeout());
+                properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
         return new WorkerNode(settings, pool, connections, new SimRuntime(properties.simRunTime()), clock);
     }
 

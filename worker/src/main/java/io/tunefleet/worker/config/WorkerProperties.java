@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeatInterval how often the worker tells the coordinator it is alive
  * @param confirmTimeout    how long to wait for the broker to confirm a claim or a result
  * @param simRunTime        how long an experiment on the simulated engine holds its GPUs
+ * @param cleanGrace        how long GPUs may take after an experiment to come back clean (no process
+ *                          of ours, memory near baseline) before they are quarantined
  */
 @Validated
 @ConfigurationProperties("tunefleet.worker")
@@ -30,7 +32,8 @@ public record WorkerProperties(
         @DefaultValue(DEFAULT_POLL_INTERVAL) @NotNull Duration pollInterval,
         @DefaultValue(DEFAULT_HEARTBEAT_INTERVAL) @NotNull Duration heartbeatInterval,
         @DefaultValue(DEFAULT_CONFIRM_TIMEOUT) @NotNull Duration confirmTimeout,
-        @DefaultValue(DEFAULT_SIM_RUN_TIME) @NotNull Duration simRunTime) {
+        @DefaultValue(DEFAULT_SIM_RUN_TIME) @NotNull Duration simRunTime,
+        @DefaultValue(DEFAULT_CLEAN_GRACE) @NotNull Duration cleanGrace) {
 
     public static final String DEFAULT_GPUS = "nvidia-smi";
     public static final String DEFAULT_NVIDIA_SMI = "nvidia-smi";
@@ -39,6 +42,7 @@ public record WorkerProperties(
     public static final String DEFAULT_HEARTBEAT_INTERVAL = "2s";
     public static final String DEFAULT_CONFIRM_TIMEOUT = "10s";
     public static final String DEFAULT_SIM_RUN_TIME = "2s";
+    public static final String DEFAULT_CLEAN_GRACE = "30s";
 
     public WorkerProperties {
         for (var d : new Duration[] {pollInterval, heartbeatInterval, confirmTimeout}) {

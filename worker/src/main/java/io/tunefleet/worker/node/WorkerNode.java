@@ -29,6 +29,7 @@ public final class WorkerNode implements AutoCloseable {
     private final GpuPool pool;
     private final WorkerPublisher publisher;
     private final ClaimLoop claims;
+    private final ControlListener control;
     private final Clock clock;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "heartbeat");
@@ -45,7 +46,8 @@ public final class WorkerNode implements AutoCloseable {
         template.setMandatory(true);
         this.publisher = new WorkerPublisher(template, settings.confirmTimeout());
         this.claims = new ClaimLoop(pool, template, publisher, runtime, settings.workerId(), settings.host(),
-                settings.pollInterval(), clock);
+                settings.pollInterval(), settings.cleanGrace(), clock);
+        this.control = new ControlListener(connections, claims, settings.workerId());
     }
 
     /** A connection factory with publisher confirms and returns, as the worker needs. */
@@ -57,6 +59,7 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     public void start() {
+        control.start();
         claims.start();
         long every = settings.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
@@ -77,6 +80,12 @@ public final class WorkerNode implements AutoCloseable {
 
     private void heartbeat() {
         try {
+            pool.recoverQuarantined().forEach(gpu -> log.info("worker {}: GPU {} is clean again and back in service",
+                    settings.workerId(), gpu));
+        } catch (RuntimeException e) {
+            log.warn("worker {}: could not re-check quarantined GPUs ({})", settings.workerId(), e.getMessage());
+        }
+        try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
                     pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()),
                     settings.heartbeatInterval().multipliedBy(5));
@@ -89,6 +98,7 @@ public final class WorkerNode implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
+        control.close();
         claims.close();
         log.info("worker {}: stopped", settings.workerId());
     }

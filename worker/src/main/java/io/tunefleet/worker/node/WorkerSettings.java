@@ -10,15 +10,33 @@ import java.time.Duration;
  * @param pollInterval      longest wait between claim passes while nothing changes
  * @param heartbeatInterval how often the worker tells the coordinator it is alive
  * @param confirmTimeout    how long to wait for the broker to confirm a claim or a result
+ * @param cleanGrace        how long GPUs may take after an experiment to show no process of ours and
+ *                          memory back near baseline before they are quarantined
  */
 public record WorkerSettings(
         String workerId,
         String host,
         Duration pollInterval,
         Duration heartbeatInterval,
-        Duration confirmTimeout) {
+        Duration confirmTimeout,
+        Duration cleanGrace) {
 
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CLEAN_GRACE = Duration.ofSeconds(30);
+
+    /** Settings with the defaults for everything but the identity. */
+    public static WorkerSettings defaults(String workerId, String host) {
+        return new WorkerSettings(workerId, host, DEFAULT_POLL_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL,
+                DEFAULT_CONFIRM_TIMEOUT, DEFAULT_CLEAN_GRACE);
+    }
+
+    public WorkerSettings withPollInterval(Duration interval) {
+        return new WorkerSettings(workerId, host, interval, heartbeatInterval, confirmTimeout, cleanGrace);
+    }
+
+    public WorkerSettings withHeartbeatInterval(Duration interval) {
+        return new WorkerSettings(workerId, host, pollInterval, interval, confirmTimeout, cleanGrace);
+    }
 }

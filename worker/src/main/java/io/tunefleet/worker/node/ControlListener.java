@@ -1,0 +1,75 @@
+package io.tunefleet.worker.node;
+
+import io.tunefleet.common.message.ControlMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.UndecodableMessageException;
+import io.tunefleet.worker.claim.ClaimLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.AnonymousQueue;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+
+/**
+ * Hears the coordinator's control messages on a queue of its own, bound to the control fanout:
+ * cancel a task, abort a stale attempt. The queue is exclusive and goes away with the worker.
+ */
+final class ControlListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlListener.class);
+
+    private final SimpleMessageListenerContainer container;
+
+    ControlListener(ConnectionFactory connections, ClaimLoop claims, String workerId) {
+        RabbitAdmin admin = new RabbitAdmin(connections);
+        FanoutExchange exchange = new FanoutExchange(Topology.CONTROL_EXCHANGE, true, false);
+        AnonymousQueue queue = new AnonymousQueue();
+        admin.declareExchange(exchange);
+        admin.declareQueue(queue);
+        admin.declareBinding(BindingBuilder.bind(queue).to(exchange));
+        // Re-declared after a broker restart, since the queue is not durable.
+        connections.addConnectionListener(connection -> {
+            admin.declareExchange(exchange);
+            admin.declareQueue(queue);
+            admin.declareBinding(BindingBuilder.bind(queue).to(exchange));
+        });
+        container = new SimpleMessageListenerContainer(connections);
+        container.setQueues(queue);
+        container.setMissingQueuesFatal(false);
+        container.setMessageListener((Message message) -> {
+            ControlMessage control;
+            try {
+                control = MessageCodec.decodeControl(message.getBody());
+            } catch (UndecodableMessageException e) {
+                log.warn("worker {}: ignoring an unreadable control message: {}", workerId, e.getMessage());
+                return;
+            }
+            switch (control.kind()) {
+                case CANCEL_TASK -> {
+                    log.info("task {}: cancelled ({}); stopping its experiments on {}", control.taskId(),
+                            control.reason(), workerId);
+                    claims.cancelTask(control.taskId(), control.reason());
+                }
+                case ABORT_ATTEMPT -> {
+                    if (control.workerId() == null || control.workerId().equals(workerId)) {
+                        claims.abort(control.experimentId(), control.attempt(), control.reason());
+                    }
+                }
+            }
+        });
+    }
+
+    void start() {
+        container.start();
+    }
+
+    @Override
+    public void close() {
+        container.stop();
+    }
+}
