@@ -92,22 +92,7 @@ public class ExperimentStore {
             case FAILED -> FAILED;
             case TIMED_OUT -> TIMED_OUT;
         };
-        int attemptRow = jdbc.sql("""
-                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
-                    worker_id = COALESCE(worker_id, :worker)
-                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
-                .param("outcome", result.outcome().name())
-                .param("class", result.failureClass() == null ? null : result.failureClass().name())
-                .param("error", result.error())
-                .param("at", result.finishedAtMs())
-                .param("worker", result.workerId())
-                .param("id", result.experimentId())
-                .param("attempt", result.attempt())
-                .update();
-        if (attemptRow == 0) {
-            return false;
-        }
-        return move(result.experimentId(), result.attempt(), target, """
+        boolean moved = move(result.experimentId(), result.attempt(), target, """
                 worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
                 error = :error, metrics_json = :metrics, objective_value = :objective,
                 started_at = COALESCE(started_at, :started), finished_at = :finished""",
@@ -120,6 +105,23 @@ public class ExperimentStore {
                         "objective", objectiveValue,
                         "started", result.startedAtMs(),
                         "finished", result.finishedAtMs()));
+        // only a result that moved the experiment is recorded: a stale or duplicate one changes nothing
+        if (!moved) {
+            return false;
+        }
+        jdbc.sql("""
+                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
+                    worker_id = COALESCE(worker_id, :worker)
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                .param("outcome", result.outcome().name())
+                .param("class", result.failureClass() == null ? null : result.failureClass().name())
+                .param("error", result.error())
+                .param("at", result.finishedAtMs())
+                .param("worker", result.workerId())
+                .param("id", result.experimentId())
+                .param("attempt", result.attempt())
+                .update();
+        return true;
     }
 
     /** Ends an experiment without a worker result, e.g. unschedulable. */
