@@ -106,9 +106,27 @@ public class Dispatcher implements AutoCloseable {
         });
     }
 
-    /** Forgets a task that was cancelled. */
+    /**
+     * Runs {@code work} on the dispatcher thread and waits for it, so that it never interleaves with
+     * filling a window (a cancel must not race a suggestion of the same task).
+     */
+    public <T> T onDispatcherThread(java.util.concurrent.Callable<T> work) {
+        try {
+            return loop.submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Forgets a task that was cancelled; call on the dispatcher thread. */
     public void forget(long taskId) {
-        loop.execute(() -> runs.remove(taskId));
+        runs.remove(taskId);
     }
 
     private void tick() {
@@ -192,6 +210,9 @@ public class Dispatcher implements AutoCloseable {
         for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
             publish(run, pending);
         }
+        for (ExperimentRecord unconfirmed : experiments.unpublished(taskId)) {
+            publish(run, unconfirmed);
+        }
         Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
         int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
         int suggested = counts.values().stream().mapToInt(Integer::intValue).sum();
@@ -213,7 +234,11 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** Publishes the job of the experiment's current attempt; a PENDING one is first marked QUEUED. */
     private void publish(TaskRun run, ExperimentRecord e) {
+        if (e.state() == PENDING && !writer.write(() -> experiments.markQueued(e.id(), e.attempt()))) {
+            return;
+        }
         TaskSpec spec = run.spec;
         JobMessage job = new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(), e.gpus(), spec.baseRuntime(),
                 spec.model().idOrPath(), spec.runtimeImageTag(), new TreeMap<>(e.parameters()), spec.benchmark(),
@@ -225,7 +250,7 @@ public class Dispatcher implements AutoCloseable {
                     e.taskId(), e.id(), ex.getMessage());
             return;
         }
-        writer.write(() -> experiments.markQueued(e.id(), e.attempt()));
+        writer.write(() -> experiments.markPublished(e.id(), e.attempt()));
         log.debug("task {} experiment {}: queued attempt {} for {} GPU(s): {}", e.taskId(), e.id(), e.attempt(),
                 e.gpus(), e.configKey());
     }

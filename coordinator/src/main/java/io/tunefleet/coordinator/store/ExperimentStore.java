@@ -52,15 +52,31 @@ public class ExperimentStore {
         return find(keys.getKey().longValue()).orElseThrow();
     }
 
-    /** PENDING -> QUEUED once the job's publish was confirmed; records the attempt. */
+    /**
+     * PENDING -> QUEUED just before the job is published, so that a worker's claim can never find the
+     * experiment still PENDING; records the attempt. {@code queued_at} stays empty until the broker
+     * confirms ({@link #markPublished}), and an experiment QUEUED without it is published again.
+     */
     public boolean markQueued(long id, int attempt) {
-        long now = clock.millis();
-        boolean moved = move(id, attempt, QUEUED, null, "queued_at = :now", Map.of("now", now));
+        boolean moved = move(id, attempt, QUEUED, null, "queued_at = NULL", Map.of());
         if (moved) {
             jdbc.sql("INSERT OR IGNORE INTO attempts (experiment_id, attempt, queued_at) VALUES (:id, :attempt, :now)")
-                    .param("id", id).param("attempt", attempt).param("now", now).update();
+                    .param("id", id).param("attempt", attempt).param("now", clock.millis()).update();
         }
         return moved;
+    }
+
+    /** The broker confirmed the job of this attempt. */
+    public boolean markPublished(long id, int attempt) {
+        return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE id = :id AND attempt = :attempt AND queued_at IS NULL")
+                .param("now", clock.millis()).param("id", id).param("attempt", attempt).update() == 1;
+    }
+
+    /** Experiments of the task queued but whose job the broker has not confirmed yet. */
+    public List<ExperimentRecord> unpublished(long taskId) {
+        return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task AND state = 'QUEUED' AND queued_at IS NULL "
+                        + "ORDER BY seq")
+                .param("task", taskId).query(ExperimentStore::map).list();
     }
 
     /** QUEUED -> RUNNING when a worker announces its claim of this very attempt. */
@@ -92,23 +108,7 @@ public class ExperimentStore {
             case FAILED -> FAILED;
             case TIMED_OUT -> TIMED_OUT;
         };
-        int attemptRow = jdbc.sql("""
-                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
-                    worker_id = COALESCE(worker_id, :worker)
-                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL
-                  AND (worker_id IS NULL OR worker_id = :worker)""")
-                .param("outcome", result.outcome().name())
-                .param("class", result.failureClass() == null ? null : result.failureClass().name())
-                .param("error", result.error())
-                .param("at", result.finishedAtMs())
-                .param("worker", result.workerId())
-                .param("id", result.experimentId())
-                .param("attempt", result.attempt())
-                .update();
-        if (attemptRow == 0) {
-            return false;
-        }
-        return move(result.experimentId(), result.attempt(), target, "(worker_id IS NULL OR worker_id = :worker)", """
+        boolean moved = move(result.experimentId(), result.attempt(), target, "(worker_id IS NULL OR worker_id = :worker)", """
                 worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
                 error = :error, metrics_json = :metrics, objective_value = :objective,
                 started_at = COALESCE(started_at, :started), finished_at = :finished, committed_at = :committed""",
@@ -122,6 +122,23 @@ public class ExperimentStore {
                         "started", result.startedAtMs(),
                         "finished", result.finishedAtMs(),
                         "committed", clock.millis()));
+        // only a result that moved the experiment is recorded: a stale or duplicate one changes nothing
+        if (!moved) {
+            return false;
+        }
+        jdbc.sql("""
+                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :error, finished_at = :at,
+                    worker_id = COALESCE(worker_id, :worker)
+                WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
+                .param("outcome", result.outcome().name())
+                .param("class", result.failureClass() == null ? null : result.failureClass().name())
+                .param("error", result.error())
+                .param("at", result.finishedAtMs())
+                .param("worker", result.workerId())
+                .param("id", result.experimentId())
+                .param("attempt", result.attempt())
+                .update();
+        return true;
     }
 
     /**

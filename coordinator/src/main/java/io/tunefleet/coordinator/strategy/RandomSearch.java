@@ -1,5 +1,8 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.param.ChoiceParameter;
+import io.tunefleet.common.param.IntegerParameter;
+import io.tunefleet.common.param.Parameter;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
@@ -20,9 +23,12 @@ final class RandomSearch implements Strategy {
     private final Random random;
     private final Set<String> seen;
     private final Set<String> replay;
+    /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
+    private final long sampleSpaceSize;
 
     RandomSearch(ParameterSpace space, long seed, Set<String> alreadySuggested) {
         this.space = space;
+        this.sampleSpaceSize = sampleSpaceSize(space);
         this.random = new Random(seed);
         this.seen = new HashSet<>();
         this.replay = new HashSet<>(alreadySuggested);
@@ -30,11 +36,10 @@ final class RandomSearch implements Strategy {
 
     @Override
     public Optional<ParameterSet> suggest() {
-        long gridSize = space.gridSize();
         for (int misses = 0; misses < MAX_MISSES; misses++) {
             ParameterSet candidate = space.sample(random);
             if (!seen.add(candidate.key())) {
-                if (seen.size() >= gridSize && isFinite()) {
+                if (seen.size() >= sampleSpaceSize) {
                     return Optional.empty();
                 }
                 continue;
@@ -48,7 +53,27 @@ final class RandomSearch implements Strategy {
         return Optional.empty();
     }
 
-    private boolean isFinite() {
-        return space.parameters().stream().noneMatch(p -> p instanceof io.tunefleet.common.param.ContinuousParameter);
+    /**
+     * Sampling draws any integer of an integer range, not only its grid points, so the grid size
+     * would call a space exhausted long before it is.
+     */
+    private static long sampleSpaceSize(ParameterSpace space) {
+        long size = 1;
+        for (Parameter p : space.parameters()) {
+            long values;
+            if (p instanceof ChoiceParameter c) {
+                values = c.values().size();
+            } else if (p instanceof IntegerParameter i) {
+                values = i.high() - i.low() + 1;
+            } else {
+                return Long.MAX_VALUE;
+            }
+            try {
+                size = Math.multiplyExact(size, values);
+            } catch (ArithmeticException overflow) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return size;
     }
 }

@@ -61,16 +61,19 @@ public class TaskService {
         if (task.isEmpty()) {
             return Optional.empty();
         }
-        CancelOutcome outcome = writer.write(() -> {
-            for (TaskStatus from : List.of(TaskStatus.PENDING, TaskStatus.RUNNING)) {
-                if (tasks.transition(id, from, TaskStatus.CANCELLED, "cancelled by user")) {
-                    return new CancelOutcome(true, experiments.cancelInFlight(id));
+        CancelOutcome outcome = dispatcher.onDispatcherThread(() -> {
+            CancelOutcome done = writer.write(() -> {
+                for (TaskStatus from : List.of(TaskStatus.PENDING, TaskStatus.RUNNING)) {
+                    if (tasks.transition(id, from, TaskStatus.CANCELLED, "cancelled by user")) {
+                        return new CancelOutcome(true, experiments.cancelInFlight(id));
+                    }
                 }
-            }
-            return new CancelOutcome(false, 0);
+                return new CancelOutcome(false, 0);
+            });
+            dispatcher.forget(id);
+            return done;
         });
         if (outcome.cancelled()) {
-            dispatcher.forget(id);
             control.send(ControlMessage.cancelTask(id, "task " + id + " cancelled by user"));
             log.info("task {}: cancelled; {} experiment(s) in flight marked CANCELLED; workers told to stop them", id, outcome.experiments());
         }
