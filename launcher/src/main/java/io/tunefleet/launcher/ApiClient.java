@@ -30,6 +30,11 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(taskJson)).build()));
     }
 
+    Map<String, Object> cancel(long id) {
+        return object(send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/tasks/" + id + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build()));
+    }
+
     Map<String, Object> task(long id) {
         return object(get("/api/tasks/" + id));
     }

@@ -30,8 +30,20 @@ public final class Main {
                                                the same stack, serving the REST API until stopped
               coordinator [--port 8080] [--db FILE] [--rabbitmq amqp://guest:guest@127.0.0.1:5672]
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
+                     [--lock-dir DIR] [--sim-run-time 2s] [--heartbeat-interval 2s] [--clean-grace 30s]
               submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
             """;
+    /** Worker options and the property each sets; --port and --rabbitmq are handled on their own. */
+    static final Map<String, String> WORKER_OPTIONS = Map.ofEntries(
+            Map.entry("gpus", "tunefleet.worker.gpus"),
+            Map.entry("id", "tunefleet.worker.id"),
+            Map.entry("nvidia-smi", "tunefleet.worker.nvidia-smi"),
+            Map.entry("lock-dir", "tunefleet.worker.lock-dir"),
+            Map.entry("sim-run-time", "tunefleet.worker.sim-run-time"),
+            Map.entry("heartbeat-interval", "tunefleet.worker.heartbeat-interval"),
+            Map.entry("poll-interval", "tunefleet.worker.poll-interval"),
+            Map.entry("clean-grace", "tunefleet.worker.clean-grace"),
+            Map.entry("chaos-duplicate-results", "tunefleet.worker.chaos-duplicate-results"));
     static final String DEFAULT_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672";
     static final String DEFAULT_COORDINATOR = "http://127.0.0.1:8080";
     /** Auto-configurations the worker must not run though their classes share its classpath. */
@@ -80,10 +92,16 @@ public final class Main {
             case "standalone" -> standalone(Args.parse(rest,
                     Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time"), Set.of()), out);
             case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq"), Set.of()));
-            case "worker" -> worker(Args.parse(rest, Set.of("gpus", "id", "port", "rabbitmq", "nvidia-smi"), Set.of()));
+            case "worker" -> worker(Args.parse(rest, workerOptions(), Set.of()));
             case "submit" -> submit(Args.parse(rest, Set.of("coordinator"), Set.of("watch")), out);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "'");
         };
+    }
+
+    private static Set<String> workerOptions() {
+        Set<String> options = new java.util.HashSet<>(WORKER_OPTIONS.keySet());
+        options.addAll(Set.of("port", "rabbitmq"));
+        return options;
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
@@ -125,11 +143,11 @@ public final class Main {
         props.add("spring.autoconfigure.exclude=" + WORKER_EXCLUDES);
         props.add("server.port=" + args.get("port", "8081"));
         props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        props.add("tunefleet.worker.gpus=" + args.get("gpus", "nvidia-smi"));
-        props.add("tunefleet.worker.nvidia-smi=" + args.get("nvidia-smi", "nvidia-smi"));
-        if (args.has("id")) {
-            props.add("tunefleet.worker.id=" + args.get("id", ""));
-        }
+        WORKER_OPTIONS.forEach((option, property) -> {
+            if (args.has(option)) {
+                props.add(property + "=" + args.get(option, ""));
+            }
+        });
         runSpring(WorkerApplication.class, props);
         return -1;
     }

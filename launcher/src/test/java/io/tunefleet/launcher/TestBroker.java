@@ -60,6 +60,7 @@ final class TestBroker {
             }
             purge(admin, Topology.RESULTS_QUEUE);
             purge(admin, Topology.HEARTBEATS_QUEUE);
+            purge(admin, Topology.DEAD_LETTER_QUEUE);
         } finally {
             connections.destroy();
         }

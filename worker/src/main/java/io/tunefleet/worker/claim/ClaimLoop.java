@@ -108,18 +108,29 @@ public final class ClaimLoop implements AutoCloseable {
         return until != null;
     }
 
+    /** False once the claim loop has died of an error; the worker then stops heartbeating. */
+    public boolean isAlive() {
+        return thread != null && thread.isAlive() || stopped;
+    }
+
     private void loop() {
-        while (!stopped) {
-            boolean claimed = false;
-            try {
-                claimed = claimOne();
-            } catch (RuntimeException e) {
-                log.warn("worker {}: claim pass failed ({}); trying again in {}", workerId, e.getMessage(),
-                        pollInterval);
+        try {
+            while (!stopped) {
+                boolean claimed = false;
+                try {
+                    claimed = claimOne();
+                } catch (RuntimeException e) {
+                    log.warn("worker {}: claim pass failed ({}); trying again in {}", workerId, e.getMessage(),
+                            pollInterval);
+                }
+                if (!claimed) {
+                    waitForChange();
+                }
             }
-            if (!claimed) {
-                waitForChange();
-            }
+        } catch (Error e) {
+            log.error("worker {}: the claim loop died; heartbeats stop so the coordinator re-queues this "
+                    + "worker's experiments elsewhere", workerId, e);
+            throw e;
         }
     }
 

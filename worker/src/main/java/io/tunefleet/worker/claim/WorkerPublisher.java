@@ -16,14 +16,27 @@ public final class WorkerPublisher {
 
     private final RabbitTemplate template;
     private final Duration confirmTimeout;
+    private volatile boolean duplicateResults;
 
     public WorkerPublisher(RabbitTemplate template, Duration confirmTimeout) {
         this.template = template;
         this.confirmTimeout = confirmTimeout;
     }
 
+    /** Fault testing: publish every result twice. */
+    public void duplicateResults(boolean on) {
+        duplicateResults = on;
+    }
+
     /** @throws IllegalStateException when the broker did not confirm in time or refused */
     public void sendConfirmed(WorkerMessage message) {
+        sendOnce(message);
+        if (duplicateResults && message instanceof io.tunefleet.common.message.ResultMessage) {
+            sendOnce(message);
+        }
+    }
+
+    private void sendOnce(WorkerMessage message) {
         MessageProperties props = new MessageProperties();
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);

@@ -33,7 +33,11 @@ class WorkerConfiguration {
     WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
                 properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
-        return new WorkerNode(settings, pool, connections, new SimRuntime(properties.simRunTime()), clock);
+        WorkerNode node = new WorkerNode(settings, pool, connections, new SimRuntime(properties.simRunTime()), clock);
+        if (properties.chaosDuplicateResults()) {
+            node.duplicateResults();
+        }
+        return node;
     }
 
     static String workerId(WorkerProperties properties) {

@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param simRunTime        how long an experiment on the simulated engine holds its GPUs
  * @param cleanGrace        how long GPUs may take after an experiment to come back clean (no process
  *                          of ours, memory near baseline) before they are quarantined
+ * @param chaosDuplicateResults for fault testing only: publish every result twice, as a broker
+ *                          redelivery or a network replay would
  */
 @Validated
 @ConfigurationProperties("tunefleet.worker")
@@ -33,7 +35,8 @@ public record WorkerProperties(
         @DefaultValue(DEFAULT_HEARTBEAT_INTERVAL) @NotNull Duration heartbeatInterval,
         @DefaultValue(DEFAULT_CONFIRM_TIMEOUT) @NotNull Duration confirmTimeout,
         @DefaultValue(DEFAULT_SIM_RUN_TIME) @NotNull Duration simRunTime,
-        @DefaultValue(DEFAULT_CLEAN_GRACE) @NotNull Duration cleanGrace) {
+        @DefaultValue(DEFAULT_CLEAN_GRACE) @NotNull Duration cleanGrace,
+        @DefaultValue("false") boolean chaosDuplicateResults) {
 
     public static final String DEFAULT_GPUS = "nvidia-smi";
     public static final String DEFAULT_NVIDIA_SMI = "nvidia-smi";

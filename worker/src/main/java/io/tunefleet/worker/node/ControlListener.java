@@ -7,12 +7,13 @@ import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.worker.claim.ClaimLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.core.AnonymousQueue;
+import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
@@ -28,7 +29,9 @@ final class ControlListener implements AutoCloseable {
     ControlListener(ConnectionFactory connections, ClaimLoop claims, String workerId) {
         RabbitAdmin admin = new RabbitAdmin(connections);
         FanoutExchange exchange = new FanoutExchange(Topology.CONTROL_EXCHANGE, true, false);
-        AnonymousQueue queue = new AnonymousQueue();
+        // Plain arguments: Spring's AnonymousQueue adds x-queue-leader-locator, which RabbitMQ 3.10
+        // refuses for classic queues.
+        Queue queue = new Queue("tunefleet.control." + workerId + "." + java.util.UUID.randomUUID(), false, true, true);
         admin.declareExchange(exchange);
         admin.declareQueue(queue);
         admin.declareBinding(BindingBuilder.bind(queue).to(exchange));
@@ -38,6 +41,7 @@ final class ControlListener implements AutoCloseable {
             admin.declareQueue(queue);
             admin.declareBinding(BindingBuilder.bind(queue).to(exchange));
         });
+        RabbitTemplate deadLetters = new RabbitTemplate(connections);
         container = new SimpleMessageListenerContainer(connections);
         container.setQueues(queue);
         container.setMissingQueuesFatal(false);
@@ -46,7 +50,11 @@ final class ControlListener implements AutoCloseable {
             try {
                 control = MessageCodec.decodeControl(message.getBody());
             } catch (UndecodableMessageException e) {
-                log.warn("worker {}: ignoring an unreadable control message: {}", workerId, e.getMessage());
+                log.warn("worker {}: an unreadable control message goes to {}: {}", workerId,
+                        Topology.DEAD_LETTER_QUEUE, e.getMessage());
+                message.getMessageProperties().setHeader(Topology.REASON_HEADER, e.getMessage());
+                message.getMessageProperties().setHeader(Topology.SOURCE_QUEUE_HEADER, Topology.CONTROL_EXCHANGE);
+                deadLetters.send("", Topology.DEAD_LETTER_QUEUE, message);
                 return;
             }
             switch (control.kind()) {

@@ -66,6 +66,12 @@ public final class WorkerNode implements AutoCloseable {
         log.info("worker {} on {}: started with {} GPU(s)", settings.workerId(), settings.host(), pool.total());
     }
 
+    /** Fault testing: every result is published twice from now on. */
+    public void duplicateResults() {
+        log.warn("worker {}: chaos mode, every result is published twice", settings.workerId());
+        publisher.duplicateResults(true);
+    }
+
     public String workerId() {
         return settings.workerId();
     }
@@ -79,6 +85,9 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     private void heartbeat() {
+        if (!claims.isAlive()) {
+            return;
+        }
         try {
             pool.recoverQuarantined().forEach(gpu -> log.info("worker {}: GPU {} is clean again and back in service",
                     settings.workerId(), gpu));
