@@ -1,5 +1,7 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.constraint.Constraints;
+import io.tunefleet.common.param.ContinuousParameter;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
@@ -9,7 +11,8 @@ import java.util.Set;
 
 /**
  * Seeded random sampling without repeats. The same seed gives the same sequence, and a strategy
- * rebuilt after a restart skips what it suggested before, so it continues where it left off.
+ * rebuilt after a restart skips what it suggested before, so it continues where it left off. Points
+ * that violate the task's constraints are drawn and skipped.
  */
 final class RandomSearch implements Strategy {
 
@@ -17,12 +20,14 @@ final class RandomSearch implements Strategy {
     static final int MAX_MISSES = 10_000;
 
     private final ParameterSpace space;
+    private final Constraints constraints;
     private final Random random;
     private final Set<String> seen;
     private final Set<String> replay;
 
-    RandomSearch(ParameterSpace space, long seed, Set<String> alreadySuggested) {
+    RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
+        this.constraints = constraints;
         this.random = new Random(seed);
         this.seen = new HashSet<>();
         this.replay = new HashSet<>(alreadySuggested);
@@ -43,12 +48,15 @@ final class RandomSearch implements Strategy {
                 misses = -1;
                 continue;
             }
+            if (!constraints.allows(candidate)) {
+                continue;
+            }
             return Optional.of(candidate);
         }
         return Optional.empty();
     }
 
     private boolean isFinite() {
-        return space.parameters().stream().noneMatch(p -> p instanceof io.tunefleet.common.param.ContinuousParameter);
+        return space.parameters().stream().noneMatch(p -> p instanceof ContinuousParameter);
     }
 }
