@@ -40,9 +40,15 @@ final class BayesianSearch implements Strategy {
     static final int START_CANDIDATES = 24;
     /** Random draws before a finite space is searched in grid order for what is left. */
     static final int RANDOM_TRIES = 2_000;
-    /** Prior share of infeasible configurations in the feasibility estimate. */
+    /**
+     * Pseudo-counts of the feasibility estimate: a weak prior (one tenth of a neighbour, 10 % infeasible)
+     * so that a few nearby failures outweigh it even where the kernels of other dimensions are small.
+     */
+    static final double PRIOR_WEIGHT = 0.1;
     static final double PRIOR_INFEASIBLE = 0.1;
-    static final double FEASIBILITY_BANDWIDTH = 0.15;
+    static final double FEASIBILITY_BANDWIDTH = 0.12;
+    /** Below this estimated chance to run a candidate is taken only when no likelier one is left. */
+    static final double LIKELY_INFEASIBLE = 0.5;
     static final double FEASIBILITY_CATEGORY_MISMATCH = 0.3;
 
     private final ParameterSpace space;
@@ -123,7 +129,7 @@ final class BayesianSearch implements Strategy {
             for (double[] k : known) {
                 nearest = Math.min(nearest, distance(x, k));
             }
-            double score = Math.log(nearest + 1e-3) + Math.log(feasibility(x));
+            double score = Math.log(nearest + 1e-3) + feasibilityScore(x);
             if (best == null || score > best.score) {
                 best = new Scored(c.get().config, x, score);
             }
@@ -162,7 +168,7 @@ final class BayesianSearch implements Strategy {
                 continue;
             }
             double[] x = encoding.encode(config);
-            double score = l.logDensity(x) - g.logDensity(x) + Math.log(feasibility(x));
+            double score = l.logDensity(x) - g.logDensity(x) + feasibilityScore(x);
             if (best == null || score > best.score) {
                 best = new Scored(config, x, score);
             }
@@ -175,13 +181,19 @@ final class BayesianSearch implements Strategy {
         return Math.max(1, Math.min(20, (int) Math.ceil(observations / 6.0)));
     }
 
+    /** Log of the chance to run, and a large malus where the estimate says it likely will not. */
+    private double feasibilityScore(double[] x) {
+        double p = feasibility(x);
+        return Math.log(p) - (p < LIKELY_INFEASIBLE ? 1_000 : 0);
+    }
+
     /**
      * Estimated probability that a configuration runs: infeasible neighbours against all neighbours,
-     * weighted by kernel similarity, with a prior of {@value #PRIOR_INFEASIBLE} infeasible.
+     * weighted by kernel similarity, with a weak prior.
      */
     double feasibility(double[] x) {
-        double infeasible = PRIOR_INFEASIBLE;
-        double all = 1;
+        double infeasible = PRIOR_WEIGHT * PRIOR_INFEASIBLE;
+        double all = PRIOR_WEIGHT;
         for (Observation o : observed.values()) {
             if (o.loss == null && !o.infeasible) {
                 continue;
