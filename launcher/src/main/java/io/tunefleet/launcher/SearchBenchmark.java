@@ -95,11 +95,13 @@ final class SearchBenchmark {
             Row b1 = find(rows, l.name, "bayesian", 1);
             Row b4 = find(rows, l.name, "bayesian", 4);
             Row b8 = find(rows, l.name, "bayesian", 8);
-            out.printf(Locale.ROOT, "%-22s bayes/grid experiments %5.1f %%   k=4 rounds %5.1f %% of k=1, experiments %+5.1f %%"
-                            + "   k=8 rounds %5.1f %%, experiments %+5.1f %%%n", l.name,
-                    100 * b1.expMean / grid.expMean, 100 * b4.roundMean / b1.roundMean,
-                    100 * (b4.expMean / b1.expMean - 1), 100 * b8.roundMean / b1.roundMean,
-                    100 * (b8.expMean / b1.expMean - 1));
+            String vsGrid = grid.reached == 0 ? "  n/a (grid did not reach it in " + (int) grid.expMean + ")"
+                    : String.format(Locale.ROOT, "%5.1f %%", 100 * b1.expMean / grid.expMean);
+            out.printf(Locale.ROOT, "%-22s bayes/grid experiments %s   k=4 rounds %5.1f %% of k=1, experiments %+5.1f %%"
+                            + "   k=8 rounds %5.1f %%, experiments %+5.1f %%%s%n", l.name, vsGrid,
+                    100 * b4.roundMean / b1.roundMean, 100 * (b4.expMean / b1.expMean - 1),
+                    100 * b8.roundMean / b1.roundMean, 100 * (b8.expMean / b1.expMean - 1),
+                    b1.reached < b1.runs ? "   (censored: runs that did not reach it count their whole budget)" : "");
         }
         out.printf(Locale.ROOT, "(%.1f s)%n", (System.nanoTime() - started) / 1e9);
         if (args.has("json")) {

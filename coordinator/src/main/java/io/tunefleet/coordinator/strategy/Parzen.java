@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
 final class Parzen {
 
     /** Scott-like bandwidth factor on the unit interval. */
-    static final double BANDWIDTH = 0.25;
+    static final double BANDWIDTH = 0.15;
 
     private final SpaceEncoding encoding;
     private final List<double[]> points;
