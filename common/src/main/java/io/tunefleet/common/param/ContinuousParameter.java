@@ -44,6 +44,11 @@ public record ContinuousParameter(String name, double low, double high, boolean 
         return clamp(round(v));
     }
 
+    /** The value a sample at {@code v} hands out: rounded like {@link #sample} and kept within the bounds. */
+    public double snap(double v) {
+        return clamp(round(v));
+    }
+
     /** Rounding may step past a bound that is not on the rounding grid; never hand out such a value. */
     private double clamp(double v) {
         return Math.min(high, Math.max(low, v));

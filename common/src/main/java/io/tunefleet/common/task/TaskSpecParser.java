@@ -1,5 +1,8 @@
 package io.tunefleet.common.task;
 
+import io.tunefleet.common.constraint.Constraint;
+import io.tunefleet.common.constraint.ConstraintException;
+import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.ContinuousParameter;
 import io.tunefleet.common.param.GpuRequirement;
@@ -30,6 +33,8 @@ public final class TaskSpecParser {
             "D\\(\\d+,\\d+\\)|[NU]\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)/\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)");
     static final Set<String> RUNTIMES = Set.of("sglang", "vllm", "sim");
     static final int DEFAULT_GRID_POINTS = 5;
+    /** Grids up to this size are checked for at least one configuration that meets the constraints. */
+    static final long CHECK_SATISFIABLE_UP_TO = 200_000;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
@@ -77,6 +82,7 @@ public final class TaskSpecParser {
             problem("$.runtime_image_tag", "may contain only letters, digits and ._:/=+@-");
         }
         ParameterSpace space = parameters(root.get("parameters"));
+        Constraints constraints = constraints(root.get("constraints"), space);
         OptimizationSpec optimization = optimization(root.get("optimization"));
         BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
         Map<String, Object> slo = Map.of();
@@ -92,7 +98,7 @@ public final class TaskSpecParser {
             throw new InvalidTaskException(problems);
         }
         return new TaskSpec(name, description, new ModelSpec(model), runtime, imageTag, space, optimization,
-                benchmark, slo, json);
+                benchmark, slo, constraints, json);
     }
 
     private ParameterSpace parameters(JsonNode node) {
@@ -118,6 +124,44 @@ public final class TaskSpecParser {
             }
         }
         return new ParameterSpace(parameters);
+    }
+
+    private Constraints constraints(JsonNode node, ParameterSpace space) {
+        String path = "$.constraints";
+        if (node == null || node.isNull()) {
+            return Constraints.none();
+        }
+        if (!node.isArray()) {
+            problem(path, "must be a list of expressions such as \"tp-size * dp-size <= 8\"");
+            return Constraints.none();
+        }
+        List<Constraint> all = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode c = node.get(i);
+            if (!c.isString() || c.stringValue().isBlank()) {
+                problem(path + "[" + i + "]", "must be a non-empty string");
+                continue;
+            }
+            if (space == null) {
+                continue;
+            }
+            try {
+                all.add(Constraint.parse(c.stringValue(), space.parameters()));
+            } catch (ConstraintException e) {
+                problem(path + "[" + i + "]", e.getMessage());
+            }
+        }
+        Constraints constraints = new Constraints(all);
+        if (!all.isEmpty() && all.size() == node.size() && space.gridSize() <= CHECK_SATISFIABLE_UP_TO) {
+            boolean any = false;
+            for (long i = 0; i < space.gridSize() && !any; i++) {
+                any = constraints.allows(space.gridPoint(i));
+            }
+            if (!any) {
+                problem(path, "no configuration of the parameter grid satisfies all constraints");
+            }
+        }
+        return constraints;
     }
 
     private Parameter choice(String name, JsonNode array, String path) {
@@ -238,9 +282,8 @@ public final class TaskSpecParser {
         if (strategyName != null) {
             strategy = StrategyKind.fromWireName(strategyName).orElse(null);
             if (strategy == null) {
-                problem(path + ".strategy", "unknown strategy '" + strategyName + "'; use grid_search or random");
-            } else if (strategy == StrategyKind.BAYESIAN) {
-                problem(path + ".strategy", "bayesian is not available yet; use grid_search or random");
+                problem(path + ".strategy", "unknown strategy '" + strategyName
+                        + "'; use grid_search, random or bayesian");
             }
         }
         String objectiveName = optionalString(node, "objective", path + ".objective", "minimize_latency");
@@ -261,8 +304,53 @@ public final class TaskSpecParser {
         int seed = optionalInt(node, "seed", path + ".seed", (int) OptimizationSpec.DEFAULT_SEED, 0);
         int maxRetries = optionalInt(node, "max_retries", path + ".max_retries",
                 OptimizationSpec.DEFAULT_MAX_RETRIES, 0);
+        int initialRandom = optionalInt(node, "n_initial_random", path + ".n_initial_random", 0, 1);
         return new OptimizationSpec(strategy, objective, maxIterations, maxParallel, Duration.ofSeconds(timeout),
-                seed, maxRetries);
+                seed, maxRetries, initialRandom, stopping(node, path));
+    }
+
+    private StoppingSpec stopping(JsonNode node, String path) {
+        int patience = 0;
+        double minImprovement = StoppingSpec.DEFAULT_MIN_IMPROVEMENT_PCT;
+        JsonNode p = node.get("patience");
+        if (p != null && !p.isNull()) {
+            if (!p.isObject()) {
+                problem(path + ".patience", "must be an object {experiments, min_improvement_pct}");
+            } else {
+                JsonNode e = p.get("experiments");
+                if (e == null || e.isNull()) {
+                    problem(path + ".patience.experiments", "is required");
+                } else {
+                    patience = optionalInt(p, "experiments", path + ".patience.experiments", 0, 1);
+                }
+                minImprovement = optionalNumber(p, "min_improvement_pct", path + ".patience.min_improvement_pct",
+                        StoppingSpec.DEFAULT_MIN_IMPROVEMENT_PCT, 0, 100);
+            }
+        }
+        int maxFailed = optionalInt(node, "max_failed_experiments", path + ".max_failed_experiments", 0, 1);
+        double budget = 0;
+        JsonNode b = node.get("gpu_hours_budget");
+        if (b != null && !b.isNull()) {
+            if (!b.isNumber() || !(b.doubleValue() > 0) || !Double.isFinite(b.doubleValue())) {
+                problem(path + ".gpu_hours_budget", "must be a number of GPU hours greater than 0");
+            } else {
+                budget = b.doubleValue();
+            }
+        }
+        return new StoppingSpec(patience, minImprovement, maxFailed, budget);
+    }
+
+    private double optionalNumber(JsonNode parent, String field, String path, double fallback, double min,
+                                  double max) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber() || v.doubleValue() < min || v.doubleValue() > max) {
+            problem(path, "must be a number from " + min + " to " + max);
+            return fallback;
+        }
+        return v.doubleValue();
     }
 
     private BenchmarkSpec benchmark(JsonNode node) {

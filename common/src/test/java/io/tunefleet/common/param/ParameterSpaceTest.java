@@ -129,4 +129,22 @@ class ParameterSpaceTest {
         }
         return keys;
     }
+
+    @Test
+    void keyReadsBackToTheSameConfigurationWithItsValueTypes() {
+        ParameterSpace space = new ParameterSpace(List.of(
+                new ChoiceParameter("tp-size", List.of(1L, 2L, 4L)),
+                new ChoiceParameter("policy", List.of("fcfs", "a=b")),
+                new ChoiceParameter("compile", List.of(true, false)),
+                new IntegerParameter("chunk", 512, 8192, true, 5),
+                new ContinuousParameter("mem", 0.5, 0.95, false, 5)));
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 200; i++) {
+            ParameterSet config = space.sample(random);
+            assertThat(space.fromKey(config.key())).contains(config);
+        }
+        assertThat(space.fromKey("tp-size=3,policy=fcfs,compile=true,chunk=512,mem=0.5")).isEmpty();
+        assertThat(space.fromKey("tp-size=1")).isEmpty();
+        assertThat(space.fromKey("chunk=x,compile=true,mem=0.5,policy=fcfs,tp-size=1")).isEmpty();
+    }
 }

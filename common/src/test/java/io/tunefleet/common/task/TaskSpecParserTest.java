@@ -8,6 +8,7 @@ import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.ContinuousParameter;
 import io.tunefleet.common.param.IntegerParameter;
 import io.tunefleet.common.param.Parameter;
+import io.tunefleet.common.param.ParameterSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -200,6 +201,87 @@ class TaskSpecParserTest {
         InvalidTaskException e = invalid(write(task));
         assertThat(paths(e)).containsExactly("$.optimization.strategy");
         assertThat(e.getMessage()).contains("simulated_annealing");
+    }
+
+    @Test
+    void bayesianStrategyIsAcceptedWithItsStartPointsAndStoppingRules() {
+        ObjectNode task = validTask();
+        ObjectNode o = (ObjectNode) task.get("optimization");
+        o.put("strategy", "bayesian");
+        o.put("n_initial_random", 6);
+        o.set("patience", node("{\"experiments\": 10, \"min_improvement_pct\": 2.5}"));
+        o.put("max_failed_experiments", 5);
+        o.put("gpu_hours_budget", 12.5);
+
+        OptimizationSpec spec = TaskSpecParser.parse(write(task)).optimization();
+
+        assertThat(spec.strategy()).isEqualTo(StrategyKind.BAYESIAN);
+        assertThat(spec.initialRandomPoints(8)).isEqualTo(6);
+        assertThat(spec.stopping()).isEqualTo(new StoppingSpec(10, 2.5, 5, 12.5));
+    }
+
+    @Test
+    void defaultStartPointsAreTwoPerParameterWithinBounds() {
+        OptimizationSpec spec = TaskSpecParser.parse(resource("tasks/minimal.json")).optimization();
+        assertThat(spec.initialRandomPoints(1)).isEqualTo(OptimizationSpec.MIN_INITIAL_RANDOM);
+        assertThat(spec.initialRandomPoints(4)).isEqualTo(8);
+        assertThat(spec.initialRandomPoints(9)).isEqualTo(OptimizationSpec.MAX_INITIAL_RANDOM);
+        assertThat(spec.stopping()).isEqualTo(StoppingSpec.none());
+    }
+
+    @Test
+    void badStoppingRulesAreNamedByPath() {
+        ObjectNode task = validTask();
+        ObjectNode o = (ObjectNode) task.get("optimization");
+        o.put("n_initial_random", 0);
+        o.set("patience", node("{\"min_improvement_pct\": -1}"));
+        o.put("max_failed_experiments", "many");
+        o.put("gpu_hours_budget", 0);
+
+        InvalidTaskException e = invalid(write(task));
+
+        assertThat(paths(e)).containsExactlyInAnyOrder("$.optimization.n_initial_random",
+                "$.optimization.patience.experiments", "$.optimization.patience.min_improvement_pct",
+                "$.optimization.max_failed_experiments", "$.optimization.gpu_hours_budget");
+    }
+
+    @Test
+    void constraintsAreParsedAndApplied() {
+        ObjectNode task = validTask();
+        task.set("constraints", node("[\"tp-size * 2 <= 4\", \"schedule-policy == 'lpm' or tp-size == 1\"]"));
+
+        TaskSpec spec = TaskSpecParser.parse(write(task));
+
+        assertThat(spec.constraints().all()).hasSize(2);
+        ParameterSet sample = spec.parameters().gridPoint(0);
+        Map<String, Object> values = new java.util.TreeMap<>(sample.values());
+        values.put("tp-size", 4L);
+        assertThat(spec.constraints().allows(ParameterSet.of(values))).isFalse();
+        values.put("tp-size", 2L);
+        values.put("schedule-policy", "lpm");
+        assertThat(spec.constraints().allows(ParameterSet.of(values))).isTrue();
+    }
+
+    @Test
+    void everyBadConstraintIsNamedByItsIndex() {
+        ObjectNode task = validTask();
+        task.set("constraints", node("[\"tp-size * dp-size <= 8\", \"tp-size <= \", 7, \"tp-size <= 8\"]"));
+
+        InvalidTaskException e = invalid(write(task));
+
+        assertThat(paths(e)).containsExactly("$.constraints[0]", "$.constraints[1]", "$.constraints[2]");
+        assertThat(e.problems().get(0).message()).contains("unknown parameter 'dp-size'");
+        assertThat(e.problems().get(1).message()).contains("ends too early");
+    }
+
+    @Test
+    void constraintsNoConfigurationCanMeetAreRejected() {
+        ObjectNode task = validTask();
+        task.set("constraints", node("[\"tp-size > 4\"]"));
+
+        InvalidTaskException e = invalid(write(task));
+
+        assertThat(paths(e)).containsExactly("$.constraints");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.IntegerParameter;
 import io.tunefleet.common.param.Parameter;
@@ -11,8 +12,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Seeded random sampling without repeats. The same seed gives the same sequence, and a strategy
- * rebuilt after a restart skips what it suggested before, so it continues where it left off.
+ * Seeded random sampling without repeats, skipping configurations that break the task's
+ * constraints. The same seed gives the same sequence, and a strategy rebuilt after a restart skips
+ * what it suggested before, so it continues where it left off.
  */
 final class RandomSearch implements Strategy {
 
@@ -20,14 +22,16 @@ final class RandomSearch implements Strategy {
     static final int MAX_MISSES = 10_000;
 
     private final ParameterSpace space;
+    private final Constraints constraints;
     private final Random random;
     private final Set<String> seen;
     private final Set<String> replay;
     /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
     private final long sampleSpaceSize;
 
-    RandomSearch(ParameterSpace space, long seed, Set<String> alreadySuggested) {
+    RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
+        this.constraints = constraints;
         this.sampleSpaceSize = sampleSpaceSize(space);
         this.random = new Random(seed);
         this.seen = new HashSet<>();
@@ -45,7 +49,11 @@ final class RandomSearch implements Strategy {
                 continue;
             }
             if (replay.remove(candidate.key())) {
+                // suggested before a restart: not a miss, the sequence just catches up
                 misses = -1;
+                continue;
+            }
+            if (!constraints.allows(candidate)) {
                 continue;
             }
             return Optional.of(candidate);

@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.task.OptimizationSpec;
 import io.tunefleet.common.task.TaskSpec;
 import java.util.Set;
 
@@ -9,11 +10,17 @@ public final class Strategies {
     private Strategies() {
     }
 
+    /**
+     * @param alreadySuggested keys of every configuration suggested before (after a restart: all the
+     *                         task's experiments); those not observed afterwards count as pending
+     */
     public static Strategy create(TaskSpec spec, Set<String> alreadySuggested) {
-        return switch (spec.optimization().strategy()) {
-            case GRID_SEARCH -> new GridSearch(spec.parameters(), alreadySuggested);
-            case RANDOM -> new RandomSearch(spec.parameters(), spec.optimization().seed(), alreadySuggested);
-            case BAYESIAN -> throw new IllegalArgumentException("bayesian search is not available yet");
+        OptimizationSpec o = spec.optimization();
+        return switch (o.strategy()) {
+            case GRID_SEARCH -> new GridSearch(spec.parameters(), spec.constraints(), alreadySuggested);
+            case RANDOM -> new RandomSearch(spec.parameters(), spec.constraints(), o.seed(), alreadySuggested);
+            case BAYESIAN -> new BayesianSearch(spec.parameters(), spec.constraints(), o.objective().higherIsBetter(),
+                    o.seed(), o.initialRandomPoints(spec.parameters().parameters().size()), alreadySuggested);
         };
     }
 }

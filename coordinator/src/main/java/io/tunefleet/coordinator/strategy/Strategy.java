@@ -5,14 +5,20 @@ import java.util.Optional;
 
 /**
  * Suggests the next configuration to try. Called only when a slot in the task's window frees, so a
- * strategy that learns sees every result committed until then.
+ * strategy that learns sees every result committed until then. A configuration it suggested and has
+ * not yet been told about is pending; no strategy suggests a configuration that is done or pending.
  */
 public interface Strategy {
 
     /** The next configuration, never one suggested before; empty when the space is exhausted. */
     Optional<ParameterSet> suggest();
 
-    /** Tells the strategy how a configuration did; {@code objective} is null for failures. */
+    /** Tells the strategy how a configuration did; {@code objective} is null for failures of unknown class. */
     default void observe(ParameterSet parameters, Double objective) {
+        observe(parameters, Outcome.of(objective, null));
+    }
+
+    /** Tells the strategy how a configuration did, failure class included. */
+    default void observe(ParameterSet parameters, Outcome outcome) {
     }
 }
