@@ -32,6 +32,8 @@ public final class Main {
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
                      [--lock-dir DIR] [--sim-run-time 2s] [--heartbeat-interval 2s] [--clean-grace 30s]
               submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
+              bench search [--seeds 30] [--json FILE]
+                                               strategies against simulated landscapes, in-process
             """;
     /** Worker options and the property each sets; --port and --rabbitmq are handled on their own. */
     static final Map<String, String> WORKER_OPTIONS = Map.ofEntries(
@@ -93,6 +95,7 @@ public final class Main {
                     Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time"), Set.of()), out);
             case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq"), Set.of()));
             case "worker" -> worker(Args.parse(rest, workerOptions(), Set.of()));
+            case "bench" -> bench(rest, out);
             case "submit" -> submit(Args.parse(rest, Set.of("coordinator"), Set.of("watch")), out);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "'");
         };
@@ -125,6 +128,13 @@ public final class Main {
         out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db
                 + ", " + stack.workers().size() + " simulated workers. Ctrl-C stops it.");
         return -1;
+    }
+
+    static int bench(List<String> argv, PrintStream out) throws Exception {
+        if (argv.isEmpty() || !argv.get(0).equals("search")) {
+            throw new Args.UsageException("bench needs a benchmark name: search");
+        }
+        return SearchBenchmark.run(Args.parse(argv.subList(1, argv.size()), Set.of("json", "seeds"), Set.of()), out);
     }
 
     static int coordinator(Args args) {

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -63,7 +64,26 @@ class TaskController {
         var best = service.best(task).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                 "task " + id + " has no succeeded experiment yet"));
         return Map.of("task_id", id, "objective", task.objective(), "objective_value", best.objectiveValue(),
-                "experiment", ExperimentView.of(best));
+                "why", service.whyBest(task, best), "experiment", ExperimentView.of(best));
+    }
+
+    /**
+     * The Pareto front of output tokens/s per GPU against a latency metric among succeeded,
+     * SLO-feasible experiments.
+     */
+    @GetMapping("/{id}/pareto")
+    Map<String, Object> pareto(@PathVariable long id,
+                               @RequestParam(defaultValue = "e2e_latency_mean_s") String latency) {
+        task(id);
+        if (!latency.matches("[a-z0-9_]{1,64}")) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "latency must be a metric name such as "
+                    + "e2e_latency_p90_s, got '" + latency + "'");
+        }
+        List<Map<String, Object>> front = service.pareto(id, latency).stream()
+                .map(p -> Map.<String, Object>of("throughput_per_gpu", p.throughputPerGpu(), "latency", p.latency(),
+                        "experiment", ExperimentView.of(p.id())))
+                .toList();
+        return Map.of("task_id", id, "throughput", "output_tokens_per_s_per_gpu", "latency", latency, "front", front);
     }
 
     private TaskRecord task(long id) {

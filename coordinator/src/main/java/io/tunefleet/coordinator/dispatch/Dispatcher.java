@@ -18,9 +18,13 @@ import io.tunefleet.coordinator.store.ExperimentStore;
 import io.tunefleet.coordinator.store.StoreWriter;
 import io.tunefleet.coordinator.store.TaskRecord;
 import io.tunefleet.coordinator.store.TaskStore;
+import io.tunefleet.coordinator.strategy.Outcome;
+import io.tunefleet.coordinator.strategy.StoppingRules;
 import io.tunefleet.coordinator.strategy.Strategies;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -95,12 +99,12 @@ public class Dispatcher implements AutoCloseable {
         loop.execute(() -> guarded(taskId));
     }
 
-    /** A result was committed: let the strategy learn from it, then refill the window. */
-    public void observed(long taskId, Map<String, Object> parameters, Double objective) {
+    /** A result was committed: let the strategy learn from it (failures too), then refill the window. */
+    public void observed(long taskId, Map<String, Object> parameters, Double objective, FailureClass failure) {
         loop.execute(() -> {
             TaskRun run = runs.get(taskId);
             if (run != null) {
-                run.strategy.observe(ParameterSet.of(parameters), objective);
+                run.strategy.observe(ParameterSet.of(parameters), Outcome.of(objective, failure));
             }
             guarded(taskId);
         });
@@ -216,7 +220,9 @@ public class Dispatcher implements AutoCloseable {
         Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
         int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
         int suggested = counts.values().stream().mapToInt(Integer::intValue).sum();
-        while (inFlight < task.maxParallel() && suggested < task.maxIterations() && !run.exhausted) {
+        checkStoppingRules(run, inFlight);
+        while (run.stopReason == null && inFlight < task.maxParallel() && suggested < task.maxIterations()
+                && !run.exhausted) {
             Optional<ParameterSet> next = run.strategy.suggest();
             if (next.isEmpty()) {
                 run.exhausted = true;
@@ -229,8 +235,30 @@ public class Dispatcher implements AutoCloseable {
             inFlight++;
             publish(run, created);
         }
-        if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted)) {
-            finish(task, counts, run.exhausted ? "search space exhausted" : "max_iterations reached");
+        if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
+            finish(task, counts, run.stopReason != null ? run.stopReason
+                    : run.exhausted ? "search space exhausted" : "max_iterations reached");
+        }
+    }
+
+    /** Patience, failure and GPU-hour budgets; once one fires, no new experiment is suggested. */
+    private void checkStoppingRules(TaskRun run, int inFlight) {
+        if (run.stopReason != null) {
+            return;
+        }
+        List<StoppingRules.Trial> trials = experiments.byTask(run.taskId).stream()
+                .sorted(Comparator.comparing(ExperimentRecord::committedAt, Comparator.nullsLast(Comparator.naturalOrder())))
+                .map(e -> {
+                    boolean done = e.state().isTerminal();
+                    Double value = e.state() == SUCCEEDED ? e.objectiveValue() : null;
+                    return new StoppingRules.Trial(done, value, done && value == null ? e.failureClass() : null,
+                            e.gpus(), e.startedAt(), done ? e.finishedAt() : null);
+                })
+                .toList();
+        run.stopReason = run.stopping.check(trials, clock.millis()).orElse(null);
+        if (run.stopReason != null) {
+            log.info("task {}: stopping, {}; {} experiment(s) in flight finish first", run.taskId, run.stopReason,
+                    inFlight);
         }
     }
 
@@ -292,7 +320,7 @@ public class Dispatcher implements AutoCloseable {
         TaskRun run = new TaskRun(taskId, spec, Strategies.create(spec, suggested));
         for (ExperimentRecord e : experiments.byTask(taskId)) {
             if (e.state().isTerminal()) {
-                run.strategy.observe(ParameterSet.of(e.parameters()), e.objectiveValue());
+                run.strategy.observe(ParameterSet.of(e.parameters()), Outcome.of(e.objectiveValue(), e.failureClass()));
             }
         }
         return run;

@@ -117,7 +117,7 @@ class WorkerMessageListener {
         }
         Map<String, Object> parameters = experiments.find(result.experimentId()).map(ExperimentRecord::parameters)
                 .orElse(Map.of());
-        dispatcher.observed(result.taskId(), parameters, value);
+        dispatcher.observed(result.taskId(), parameters, value, result.failureClass());
     }
 
     /** A retryable failure within max_retries becomes a new attempt instead of a final result. */

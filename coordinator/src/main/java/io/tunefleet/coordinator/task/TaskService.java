@@ -13,6 +13,7 @@ import io.tunefleet.coordinator.store.ExperimentStore;
 import io.tunefleet.coordinator.store.StoreWriter;
 import io.tunefleet.coordinator.store.TaskRecord;
 import io.tunefleet.coordinator.store.TaskStore;
+import io.tunefleet.coordinator.strategy.ParetoFront;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,6 +100,41 @@ public class TaskService {
     public Optional<ExperimentRecord> best(TaskRecord task) {
         boolean higher = Objective.fromWireName(task.objective()).map(Objective::higherIsBetter).orElse(false);
         return experiments.best(task.id(), higher);
+    }
+
+    /** Why {@code best} is the best: its value, how many it beat, and the runner-up. */
+    public String whyBest(TaskRecord task, ExperimentRecord best) {
+        Objective objective = Objective.fromWireName(task.objective()).orElseThrow();
+        List<ExperimentRecord> ranked = experiments.byTask(task.id()).stream()
+                .filter(e -> e.state() == ExperimentState.SUCCEEDED && e.objectiveValue() != null)
+                .sorted(java.util.Comparator.comparingDouble(
+                        (ExperimentRecord e) -> objective.higherIsBetter() ? -e.objectiveValue() : e.objectiveValue()))
+                .toList();
+        String why = (objective.higherIsBetter() ? "highest " : "lowest ") + objective.metric() + " ("
+                + best.objectiveValue() + ") among " + ranked.size() + " succeeded experiment(s)";
+        if (ranked.size() > 1) {
+            ExperimentRecord second = ranked.get(1);
+            double gap = Math.abs(best.objectiveValue() - second.objectiveValue())
+                    / Math.max(Math.abs(second.objectiveValue()), 1e-12) * 100;
+            why += String.format("; runner-up #%d at %s, %.1f %% behind", second.seq(), second.objectiveValue(), gap);
+        }
+        return why;
+    }
+
+    /**
+     * Succeeded experiments no other one beats on both output tokens/s per GPU and {@code latencyMetric}.
+     * An experiment whose benchmark flagged a hard SLO violation ({@code slo_hard_fail} > 0) is left out.
+     */
+    public List<ParetoFront.Point<ExperimentRecord>> pareto(long taskId, String latencyMetric) {
+        List<ParetoFront.Point<ExperimentRecord>> points = experiments.inState(taskId, ExperimentState.SUCCEEDED)
+                .stream()
+                .filter(e -> e.metrics() != null)
+                .map(e -> new ParetoFront.Point<>(e,
+                        e.metrics().getOrDefault("output_tokens_per_s_per_gpu", Double.NaN),
+                        e.metrics().getOrDefault(latencyMetric, Double.NaN),
+                        e.metrics().getOrDefault("slo_hard_fail", 0.0) == 0.0))
+                .toList();
+        return ParetoFront.of(points);
     }
 
     /** @param cancelled false when the task had already ended */

@@ -141,7 +141,7 @@ class StrategiesTest {
     }
 
     @Test
-    void bayesianIsRefusedUntilItExists() {
+    void bayesianTasksGetTheTreeParzenEstimator() {
         TaskSpec grid = task("grid_search", SMALL, 0);
         TaskSpec bayesian = new TaskSpec(grid.name(), grid.description(), grid.model(), grid.baseRuntime(),
                 grid.runtimeImageTag(), grid.parameters(),
@@ -149,7 +149,7 @@ class StrategiesTest {
                         grid.optimization().objective(), 10, 1, grid.optimization().timeoutPerIteration(), 1, 0),
                 grid.benchmark(), grid.slo(), grid.json());
 
-        assertThatThrownBy(() -> Strategies.create(bayesian, Set.of())).hasMessageContaining("bayesian");
+        assertThat(Strategies.create(bayesian, Set.of())).isInstanceOf(BayesianSearch.class);
     }
 
     // ---- helpers --------------------------------------------------------------------------------
