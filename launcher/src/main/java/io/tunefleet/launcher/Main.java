@@ -32,6 +32,9 @@ public final class Main {
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
                      [--lock-dir DIR] [--sim-run-time 2s] [--heartbeat-interval 2s] [--clean-grace 30s]
               submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
+              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded]
+                                               real coordinator and worker processes on fixed workloads; makespan
+                                               against zero-overhead simulations, dispatch gaps, throughput
               bench search [--seeds 30] [--json FILE]
                                                strategies against simulated landscapes, in-process
             """;
@@ -131,10 +134,47 @@ public final class Main {
     }
 
     static int bench(List<String> argv, PrintStream out) throws Exception {
-        if (argv.isEmpty() || !argv.get(0).equals("search")) {
-            throw new Args.UsageException("bench needs a benchmark name: search");
+        if (argv.isEmpty() || !List.of("search", "fleet").contains(argv.get(0))) {
+            throw new Args.UsageException("bench needs a benchmark name: search or fleet");
         }
-        return SearchBenchmark.run(Args.parse(argv.subList(1, argv.size()), Set.of("json", "seeds"), Set.of()), out);
+        List<String> rest = argv.subList(1, argv.size());
+        if (argv.get(0).equals("fleet")) {
+            return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq"), Set.of("embedded")), out);
+        }
+        return SearchBenchmark.run(Args.parse(rest, Set.of("json", "seeds"), Set.of()), out);
+    }
+
+    /** Runs fleet workloads against RabbitMQ, or the embedded broker with --embedded or when none answers. */
+    static int benchFleet(Args args, PrintStream out) throws Exception {
+        List<io.tunefleet.launcher.fleetbench.Workload> workloads = io.tunefleet.launcher.fleetbench.FleetBenchmark
+                .workloads(args.get("workload", String.join(",", io.tunefleet.launcher.fleetbench.Workload.NAMES)));
+        URI rabbit = URI.create(rabbit(args));
+        EmbeddedBroker embedded = null;
+        if (args.has("embedded") || !io.tunefleet.launcher.fleetbench.FleetBenchmark.answers(rabbit)) {
+            embedded = EmbeddedBroker.start(0);
+            rabbit = embedded.amqpUri();
+            out.println("Fleet benchmark on the embedded AMQP broker at " + rabbit.getHost() + ":" + rabbit.getPort());
+        } else {
+            out.println("Fleet benchmark on RabbitMQ at " + rabbit.getHost() + ":" + rabbit.getPort());
+        }
+        try {
+            var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit,
+                    Files.createTempDirectory("tunefleet-bench"));
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (var w : workloads) {
+                results.add(bench.run(w));
+            }
+            io.tunefleet.launcher.fleetbench.FleetBenchmark.print(out, results);
+            if (args.has("json")) {
+                io.tunefleet.launcher.fleetbench.FleetBenchmark.writeJson(Path.of(args.get("json", "")), results);
+                out.println("\nWrote " + args.get("json", ""));
+            }
+            return 0;
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
     }
 
     static int coordinator(Args args) {

@@ -19,7 +19,13 @@ public record ControlMessage(
         /** Stop every running experiment of the task and drop its queued jobs. */
         CANCEL_TASK,
         /** Stop one attempt: the coordinator no longer expects its result. */
-        ABORT_ATTEMPT
+        ABORT_ATTEMPT,
+        /** New jobs were published: idle workers look at the queues now instead of at their next poll. */
+        JOBS_AVAILABLE
+    }
+
+    public static ControlMessage jobsAvailable() {
+        return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null);
     }
 
     public static ControlMessage cancelTask(long taskId, String reason) {

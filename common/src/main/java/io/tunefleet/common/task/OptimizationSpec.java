@@ -1,6 +1,8 @@
 package io.tunefleet.common.task;
 
+import io.tunefleet.common.param.ParameterSet;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How the search runs.
@@ -22,7 +24,8 @@ public record OptimizationSpec(
         long seed,
         int maxRetries,
         int nInitialRandom,
-        StoppingSpec stopping) {
+        StoppingSpec stopping,
+        List<ParameterSet> configurations) {
 
     public static final int DEFAULT_MAX_ITERATIONS = 20;
     public static final int DEFAULT_MAX_PARALLEL = 1;
@@ -38,13 +41,22 @@ public record OptimizationSpec(
             throw new IllegalArgumentException("n_initial_random must not be negative");
         }
         stopping = stopping == null ? StoppingSpec.none() : stopping;
+        configurations = configurations == null ? List.of() : List.copyOf(configurations);
+    }
+
+    /** A spec without an explicit list of configurations. */
+    public OptimizationSpec(StrategyKind strategy, Objective objective, int maxIterations, int maxParallelExperiments,
+                            Duration timeoutPerIteration, long seed, int maxRetries, int nInitialRandom,
+                            StoppingSpec stopping) {
+        this(strategy, objective, maxIterations, maxParallelExperiments, timeoutPerIteration, seed, maxRetries,
+                nInitialRandom, stopping, List.of());
     }
 
     /** A spec without start-point override and without stopping rules. */
     public OptimizationSpec(StrategyKind strategy, Objective objective, int maxIterations, int maxParallelExperiments,
                             Duration timeoutPerIteration, long seed, int maxRetries) {
         this(strategy, objective, maxIterations, maxParallelExperiments, timeoutPerIteration, seed, maxRetries, 0,
-                StoppingSpec.none());
+                StoppingSpec.none(), List.of());
     }
 
     /** Random start points for a space of {@code dimensions} parameters: the task's, or 2 per parameter within [5, 10]. */

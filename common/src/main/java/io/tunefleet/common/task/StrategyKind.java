@@ -7,7 +7,9 @@ import java.util.Optional;
 public enum StrategyKind {
     GRID_SEARCH("grid_search"),
     RANDOM("random"),
-    BAYESIAN("bayesian");
+    BAYESIAN("bayesian"),
+    /** Exactly the configurations listed in {@code optimization.configurations}, in order. */
+    LIST("list");
 
     private final String wireName;
 

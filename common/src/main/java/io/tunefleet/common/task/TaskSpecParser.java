@@ -7,6 +7,7 @@ import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.ContinuousParameter;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.Parameter;
+import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import io.tunefleet.common.param.IntegerParameter;
 import java.time.Duration;
@@ -83,7 +84,7 @@ public final class TaskSpecParser {
         }
         ParameterSpace space = parameters(root.get("parameters"));
         Constraints constraints = constraints(root.get("constraints"), space);
-        OptimizationSpec optimization = optimization(root.get("optimization"));
+        OptimizationSpec optimization = optimization(root.get("optimization"), space);
         BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
         Map<String, Object> slo = Map.of();
         JsonNode sloNode = root.get("slo");
@@ -268,7 +269,7 @@ public final class TaskSpecParser {
         }
     }
 
-    private OptimizationSpec optimization(JsonNode node) {
+    private OptimizationSpec optimization(JsonNode node, ParameterSpace space) {
         String path = "$.optimization";
         if (node != null && !node.isNull() && !node.isObject()) {
             problem(path, "must be an object");
@@ -283,7 +284,7 @@ public final class TaskSpecParser {
             strategy = StrategyKind.fromWireName(strategyName).orElse(null);
             if (strategy == null) {
                 problem(path + ".strategy", "unknown strategy '" + strategyName
-                        + "'; use grid_search, random or bayesian");
+                        + "'; use grid_search, random, bayesian or list");
             }
         }
         String objectiveName = optionalString(node, "objective", path + ".objective", "minimize_latency");
@@ -295,8 +296,11 @@ public final class TaskSpecParser {
                         + "'; use minimize_latency, maximize_throughput, minimize_ttft or minimize_tpot");
             }
         }
+        List<ParameterSet> configurations = configurations(node.get("configurations"), space, strategy,
+                path + ".configurations");
         int maxIterations = optionalInt(node, "max_iterations", path + ".max_iterations",
-                OptimizationSpec.DEFAULT_MAX_ITERATIONS, 1);
+                strategy == StrategyKind.LIST && !configurations.isEmpty() ? configurations.size()
+                        : OptimizationSpec.DEFAULT_MAX_ITERATIONS, 1);
         int maxParallel = optionalInt(node, "max_parallel_experiments", path + ".max_parallel_experiments",
                 OptimizationSpec.DEFAULT_MAX_PARALLEL, 1);
         int timeout = optionalInt(node, "timeout_per_iteration", path + ".timeout_per_iteration",
@@ -306,7 +310,90 @@ public final class TaskSpecParser {
                 OptimizationSpec.DEFAULT_MAX_RETRIES, 0);
         int initialRandom = optionalInt(node, "n_initial_random", path + ".n_initial_random", 0, 1);
         return new OptimizationSpec(strategy, objective, maxIterations, maxParallel, Duration.ofSeconds(timeout),
-                seed, maxRetries, initialRandom, stopping(node, path));
+                seed, maxRetries, initialRandom, stopping(node, path), configurations);
+    }
+
+    /**
+     * {@code optimization.configurations}, required by the {@code list} strategy: each an object with
+     * a value for every parameter, a value the parameter allows, and nothing else.
+     */
+    private List<ParameterSet> configurations(JsonNode node, ParameterSpace space, StrategyKind strategy, String path) {
+        boolean wanted = strategy == StrategyKind.LIST;
+        if (node == null || node.isNull()) {
+            if (wanted) {
+                problem(path, "is required by the list strategy: a list of parameter objects");
+            }
+            return List.of();
+        }
+        if (!wanted) {
+            problem(path, "is only used by the list strategy");
+            return List.of();
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            problem(path, "must be a non-empty list of parameter objects");
+            return List.of();
+        }
+        if (space == null) {
+            return List.of();
+        }
+        List<ParameterSet> configurations = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = path + "[" + i + "]";
+            JsonNode c = node.get(i);
+            if (!c.isObject()) {
+                problem(at, "must be an object of parameter values");
+                continue;
+            }
+            java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+            boolean ok = true;
+            for (Parameter p : space.parameters()) {
+                JsonNode v = c.get(p.name());
+                Object value = v == null || v.isNull() ? null : scalar(v, at + "." + p.name());
+                if (value == null) {
+                    if (v == null || v.isNull()) {
+                        problem(at + "." + p.name(), "is missing");
+                    }
+                    ok = false;
+                } else if (!allows(p, value)) {
+                    problem(at + "." + p.name(), "value " + value + " is outside what the parameter allows");
+                    ok = false;
+                } else {
+                    values.put(p.name(), value);
+                }
+            }
+            for (String name : c.propertyNames()) {
+                if (space.parameters().stream().noneMatch(p -> p.name().equals(name))) {
+                    problem(at + "." + name, "is not a parameter of this task");
+                    ok = false;
+                }
+            }
+            if (ok) {
+                ParameterSet set = ParameterSet.of(values);
+                if (!keys.add(set.key())) {
+                    problem(at, "repeats an earlier configuration");
+                } else {
+                    configurations.add(set);
+                }
+            }
+        }
+        return configurations;
+    }
+
+    private static boolean allows(Parameter p, Object value) {
+        if (p instanceof ChoiceParameter c) {
+            return c.values().stream().anyMatch(v -> ParameterSet.of(java.util.Map.of("v", v)).key()
+                    .equals(ParameterSet.of(java.util.Map.of("v", value)).key()));
+        }
+        if (!(value instanceof Number n)) {
+            return false;
+        }
+        double d = n.doubleValue();
+        if (p instanceof IntegerParameter i) {
+            return d == Math.rint(d) && d >= i.low() && d <= i.high();
+        }
+        ContinuousParameter c = (ContinuousParameter) p;
+        return d >= c.low() && d <= c.high();
     }
 
     private StoppingSpec stopping(JsonNode node, String path) {

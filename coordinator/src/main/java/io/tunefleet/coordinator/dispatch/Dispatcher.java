@@ -9,6 +9,7 @@ import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.ParameterSet;
+import io.tunefleet.common.task.StoppingSpec;
 import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
@@ -211,11 +212,12 @@ public class Dispatcher implements AutoCloseable {
             log.info("task {}: running, window {}, up to {} experiments", taskId, task.maxParallel(),
                     task.maxIterations());
         }
+        int published = 0;
         for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
-            publish(run, pending);
+            published += publish(run, pending) ? 1 : 0;
         }
         for (ExperimentRecord unconfirmed : experiments.unpublished(taskId)) {
-            publish(run, unconfirmed);
+            published += publish(run, unconfirmed) ? 1 : 0;
         }
         Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
         int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
@@ -233,7 +235,10 @@ public class Dispatcher implements AutoCloseable {
             int gpus = GpuRequirement.of(next.get());
             ExperimentRecord created = writer.write(() -> experiments.insertPending(taskId, seq, next.get(), gpus));
             inFlight++;
-            publish(run, created);
+            published += publish(run, created) ? 1 : 0;
+        }
+        if (published > 0) {
+            control.send(ControlMessage.jobsAvailable());
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
             finish(task, counts, run.stopReason != null ? run.stopReason
@@ -243,7 +248,7 @@ public class Dispatcher implements AutoCloseable {
 
     /** Patience, failure and GPU-hour budgets; once one fires, no new experiment is suggested. */
     private void checkStoppingRules(TaskRun run, int inFlight) {
-        if (run.stopReason != null) {
+        if (run.stopReason != null || run.spec.optimization().stopping().equals(StoppingSpec.none())) {
             return;
         }
         List<StoppingRules.Trial> trials = experiments.byTask(run.taskId).stream()
@@ -263,9 +268,9 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /** Publishes the job of the experiment's current attempt; a PENDING one is first marked QUEUED. */
-    private void publish(TaskRun run, ExperimentRecord e) {
+    private boolean publish(TaskRun run, ExperimentRecord e) {
         if (e.state() == PENDING && !writer.write(() -> experiments.markQueued(e.id(), e.attempt()))) {
-            return;
+            return false;
         }
         TaskSpec spec = run.spec;
         JobMessage job = new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(), e.gpus(), spec.baseRuntime(),
@@ -276,11 +281,12 @@ public class Dispatcher implements AutoCloseable {
         } catch (RuntimeException ex) {
             log.warn("task {} experiment {}: publish failed ({}); will be published again on the next tick",
                     e.taskId(), e.id(), ex.getMessage());
-            return;
+            return false;
         }
         writer.write(() -> experiments.markPublished(e.id(), e.attempt()));
         log.debug("task {} experiment {}: queued attempt {} for {} GPU(s): {}", e.taskId(), e.id(), e.attempt(),
                 e.gpus(), e.configKey());
+        return true;
     }
 
     private void failUnschedulable(long taskId) {

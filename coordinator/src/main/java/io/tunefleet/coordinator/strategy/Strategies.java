@@ -21,6 +21,7 @@ public final class Strategies {
             case RANDOM -> new RandomSearch(spec.parameters(), spec.constraints(), o.seed(), alreadySuggested);
             case BAYESIAN -> new BayesianSearch(spec.parameters(), spec.constraints(), o.objective().higherIsBetter(),
                     o.seed(), o.initialRandomPoints(spec.parameters().parameters().size()), alreadySuggested);
+            case LIST -> new ListedConfigurations(o.configurations(), alreadySuggested);
         };
     }
 }

@@ -152,6 +152,17 @@ class StrategiesTest {
         assertThat(Strategies.create(bayesian, Set.of())).isInstanceOf(BayesianSearch.class);
     }
 
+    @Test
+    void theListStrategySuggestsTheListedConfigurationsInOrderAndResumesAfterThoseDone() {
+        TaskSpec spec = TaskSpecParser.parse("""
+                {"task_name": "t", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"tp-size": [1, 2, 4]},
+                 "optimization": {"strategy": "list", "configurations": [{"tp-size": 4}, {"tp-size": 1}, {"tp-size": 2}]}}""");
+
+        assertThat(keys(drain(Strategies.create(spec, Set.of()), 5))).containsExactly("tp-size=4", "tp-size=1", "tp-size=2");
+        assertThat(keys(drain(Strategies.create(spec, Set.of("tp-size=4")), 5))).containsExactly("tp-size=1", "tp-size=2");
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     static TaskSpec task(String strategy, String parameters, int seed) {

@@ -255,6 +255,11 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
+    /** New jobs may be waiting: run a claim pass now rather than at the next poll. */
+    public void wakeUp() {
+        wake();
+    }
+
     private void wake() {
         synchronized (changed) {
             changed.notifyAll();

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class SimRuntime implements ExperimentRuntime {
 
+    /** A job parameter that sets how long this experiment holds its GPUs, in ms (the fleet benchmark's workloads). */
+    public static final String HOLD_PARAMETER = "sim-hold-ms";
     private static final Pattern NUMBERS = Pattern.compile("\\d+(?:\\.\\d+)?");
 
     private final Duration runTime;
@@ -32,6 +34,9 @@ public final class SimRuntime implements ExperimentRuntime {
         Optional<SimPerformanceModel.Failure> failure = SimPerformanceModel.failure(params, job.model());
         // A config that fails does so early, at engine start.
         long holdMillis = failure.isPresent() ? runTime.toMillis() / 4 : runTime.toMillis();
+        if (job.parameters().get(HOLD_PARAMETER) instanceof Number hold) {
+            holdMillis = hold.longValue();
+        }
         long timeoutMillis = Duration.ofSeconds(job.timeoutSeconds()).toMillis();
         if (holdMillis > timeoutMillis) {
             Thread.sleep(timeoutMillis);

@@ -1,0 +1,224 @@
+package io.tunefleet.launcher.fleetbench;
+
+import io.tunefleet.common.message.Topology;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code tunefleet bench fleet}: runs named workloads on a real coordinator process, real worker
+ * processes (simulated GPUs, a runtime that only holds them for each experiment's set duration) and
+ * RabbitMQ, then compares the measured makespan with zero-overhead simulations and bounds.
+ */
+public final class FleetBenchmark {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final PrintStream out;
+    private final URI broker;
+    private final Path dir;
+
+    public FleetBenchmark(PrintStream out, URI broker, Path dir) {
+        this.out = out;
+        this.broker = broker;
+        this.dir = dir;
+    }
+
+    /** Runs one workload end to end and returns its figures. */
+    public Map<String, Object> run(Workload w) throws Exception {
+        purgeQueues();
+        Path runDir = Files.createDirectories(dir.resolve(w.name() + "-" + System.currentTimeMillis()));
+        Path db = runDir.resolve("tunefleet.db");
+        int port = freePort();
+        String base = "http://127.0.0.1:" + port;
+        List<ServiceProcess> workers = new ArrayList<>();
+        ServiceProcess coordinator = ServiceProcess.start(runDir.resolve("coordinator.log"),
+                List.of("-Xms64m", "-Xmx512m"),
+                List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
+                        broker.toString()));
+        try {
+            for (int i = 1; i <= w.workers(); i++) {
+                workers.add(ServiceProcess.start(runDir.resolve("worker-" + i + ".log"),
+                        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                        List.of("worker", "--id", "bench-w" + i, "--gpus", "sim:" + w.gpusPerWorker(), "--rabbitmq",
+                                broker.toString(), "--port", "0", "--lock-dir", runDir.resolve("locks").toString(),
+                                "--heartbeat-interval", "1s", "--poll-interval", "100ms", "--clean-grace", "1s")));
+            }
+            awaitFleet(base, w.workers(), coordinator, Duration.ofSeconds(120));
+            out.printf("  %s: fleet of %d workers x %d GPUs up; submitting %d experiment(s)%n", w.name(), w.workers(),
+                    w.gpusPerWorker(), w.experiments());
+            long submittedAt = System.currentTimeMillis();
+            List<Long> tasks = new ArrayList<>();
+            for (int t = 0; t < w.tasks().size(); t++) {
+                tasks.add(submit(base, taskJson(w.name() + "-" + (t + 1), w.tasks().get(t))));
+            }
+            awaitTasks(base, tasks, Duration.ofMinutes(20));
+            double cpu = coordinator.cpuSeconds();
+            double rss = coordinator.peakRssMb();
+            coordinator.close();
+            List<ExperimentRow> rows = ExperimentRow.readAll(db);
+            FleetFigures figures = FleetFigures.of(w, rows, submittedAt, cpu, rss);
+            return figures.toJson();
+        } finally {
+            for (ServiceProcess p : workers) {
+                p.close();
+            }
+            coordinator.close();
+        }
+    }
+
+    /** A task that runs exactly the workload's experiments, in order, with the list strategy. */
+    static String taskJson(String name, Workload.TaskLoad load) {
+        StringBuilder configurations = new StringBuilder();
+        for (Workload.Job j : load.jobs()) {
+            if (configurations.length() > 0) {
+                configurations.append(',');
+            }
+            configurations.append("{\"tp-size\":").append(j.gpus()).append(",\"sim-hold-ms\":").append(j.durationMs())
+                    .append(",\"bench-seq\":").append(j.seq()).append('}');
+        }
+        return """
+                {"task_name": "%s", "model": {"id_or_path": "bench/sim-8b"}, "base_runtime": "sim",
+                 "parameters": {"tp-size": [1, 2, 4, 8],
+                                "sim-hold-ms": {"type": "integer", "low": 0, "high": 3600000},
+                                "bench-seq": {"type": "integer", "low": 1, "high": 1000000}},
+                 "optimization": {"strategy": "list", "max_parallel_experiments": %d, "max_retries": 0,
+                                  "timeout_per_iteration": 3600, "configurations": [%s]}}"""
+                .formatted(name, load.window(), configurations);
+    }
+
+    private long submit(String base, String json) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/tasks"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("task refused: " + r.body());
+        }
+        return ((Number) JSON.readValue(r.body(), new TypeReference<Map<String, Object>>() { }).get("id")).longValue();
+    }
+
+    private void awaitTasks(String base, List<Long> tasks, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        for (long id : tasks) {
+            while (true) {
+                Map<String, Object> task = get(base + "/api/tasks/" + id, new TypeReference<>() { });
+                String status = String.valueOf(task.get("status"));
+                if (!status.equals("PENDING") && !status.equals("RUNNING")) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("task " + id + " still " + status + " after " + atMost);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private void awaitFleet(String base, int workers, ServiceProcess coordinator, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!coordinator.isAlive()) {
+                throw new IllegalStateException("the coordinator exited; see " + coordinator.log());
+            }
+            try {
+                List<Map<String, Object>> live = get(base + "/api/workers", new TypeReference<>() { });
+                if (live.stream().filter(m -> Boolean.TRUE.equals(m.get("live"))).count() >= workers) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the coordinator is still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the fleet did not come up within " + atMost);
+    }
+
+    private <T> T get(String url, TypeReference<T> type) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readValue(r.body(), type);
+    }
+
+    private void purgeQueues() {
+        CachingConnectionFactory connections = new CachingConnectionFactory(broker);
+        try {
+            RabbitAdmin admin = new RabbitAdmin(connections);
+            List<String> queues = new ArrayList<>(List.of(Topology.RESULTS_QUEUE, Topology.HEARTBEATS_QUEUE));
+            for (int g = 1; g <= 8; g++) {
+                queues.add(Topology.jobQueue(g));
+            }
+            for (String q : queues) {
+                admin.declareQueue(new Queue(q, true));
+                admin.purgeQueue(q, false);
+            }
+        } finally {
+            connections.destroy();
+        }
+    }
+
+    public static boolean answers(URI uri) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), uri.getPort() == -1 ? 5672 : uri.getPort()), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Prints the table of all runs. */
+    public static void print(PrintStream out, List<Map<String, Object>> results) {
+        out.printf("%n%-11s %9s %9s %6s %8s %6s %8s %9s %23s %11s %9s %8s%n", "workload", "makespan", "ideal",
+                "eff", "LB", "LB/ms", "fifo", "seq", "gap p50/p99/max ms", "8-GPU wait", "exp/s", "coord MB");
+        for (Map<String, Object> r : results) {
+            Map<?, ?> gap = (Map<?, ?>) r.get("dispatch_gap_ms");
+            out.printf("%-11s %8.1fs %8.1fs %6.3f %7.1fs %6.3f %7.1fs %8.1fs %23s %10.2fs %9.1f %8.0f%n",
+                    r.get("workload"), num(r, "makespan_s"), num(r, "ideal_makespan_s"), num(r, "efficiency"),
+                    num(r, "lower_bound_s"), num(r, "bound_ratio"), num(r, "fifo_makespan_s"), num(r, "sequential_s"),
+                    String.format("%.1f/%.1f/%.1f", ((Number) gap.get("p50")).doubleValue(),
+                            ((Number) gap.get("p99")).doubleValue(), ((Number) gap.get("max")).doubleValue()),
+                    num(r, "max_whole_node_wait_s"), num(r, "throughput_per_s"), num(r, "coordinator_peak_rss_mb"));
+        }
+    }
+
+    private static double num(Map<String, Object> r, String key) {
+        return ((Number) r.get(key)).doubleValue();
+    }
+
+    /** Writes the results as a JSON array, one object per workload. */
+    public static void writeJson(Path file, List<Map<String, Object>> results) throws IOException {
+        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+    }
+
+    /** Orders the requested workloads. */
+    public static List<Workload> workloads(String names) {
+        List<Workload> list = new ArrayList<>();
+        for (String n : names.split(",")) {
+            list.add(Workload.named(n.strip()));
+        }
+        return list;
+    }
+}

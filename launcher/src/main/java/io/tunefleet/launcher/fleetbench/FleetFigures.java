@@ -1,0 +1,142 @@
+package io.tunefleet.launcher.fleetbench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The figures of one workload run: measured, simulated references, and the derived ratios. */
+record FleetFigures(
+        String workload,
+        int experiments,
+        int succeeded,
+        double makespanS,
+        double idealMakespanS,
+        double lowerBoundS,
+        double fifoMakespanS,
+        double sequentialS,
+        double gapP50Ms,
+        double gapP99Ms,
+        double gapMaxMs,
+        int gaps,
+        double maxWholeNodeWaitS,
+        double maxWholeNodeWaitOverDuration,
+        double throughputPerS,
+        double coordinatorCpuS,
+        double coordinatorPeakRssMb) {
+
+    double efficiency() {
+        return idealMakespanS / makespanS;
+    }
+
+    double boundRatio() {
+        return lowerBoundS / makespanS;
+    }
+
+    /** Derives the figures from what the coordinator stored. */
+    static FleetFigures of(Workload w, List<ExperimentRow> rows, long submittedAt, double cpuS, double rssMb) {
+        long lastCommit = rows.stream().filter(r -> r.committedAt() != null).mapToLong(ExperimentRow::committedAt)
+                .max().orElse(submittedAt);
+        double makespan = (lastCommit - submittedAt) / 1000.0;
+        List<Double> gaps = dispatchGaps(rows, w.gpusPerWorker());
+        double[] wholeNode = wholeNodeWait(rows, w.gpusPerWorker());
+        int succeeded = (int) rows.stream().filter(r -> r.state().equals("SUCCEEDED")).count();
+        return new FleetFigures(w.name(), rows.size(), succeeded, makespan, ScheduleSimulator.greedy(w),
+                ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
+                percentile(gaps, 50), percentile(gaps, 99), gaps.isEmpty() ? 0 : Collections.max(gaps), gaps.size(),
+                wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpuS, rssMb);
+    }
+
+    /**
+     * For every release of GPUs on a worker while an experiment that would fit in what that worker
+     * then had free was already published and waiting: the time until that worker's next claim.
+     */
+    static List<Double> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker) {
+        List<ExperimentRow> ran = rows.stream()
+                .filter(r -> r.workerId() != null && r.startedAt() != null && r.finishedAt() != null).toList();
+        Map<String, List<ExperimentRow>> byWorker = new LinkedHashMap<>();
+        ran.forEach(r -> byWorker.computeIfAbsent(r.workerId(), k -> new ArrayList<>()).add(r));
+        List<Double> gaps = new ArrayList<>();
+        for (var entry : byWorker.entrySet()) {
+            List<ExperimentRow> mine = entry.getValue();
+            mine.sort(Comparator.comparingLong(ExperimentRow::startedAt));
+            for (ExperimentRow released : mine) {
+                long t = released.finishedAt();
+                int held = mine.stream().filter(o -> o != released && o.startedAt() <= t && o.finishedAt() > t)
+                        .mapToInt(ExperimentRow::gpus).sum();
+                int free = gpusPerWorker - held;
+                boolean fittingWorkWaits = ran.stream().anyMatch(o -> o.queuedAt() != null && o.queuedAt() <= t
+                        && o.startedAt() > t && o.gpus() <= free);
+                if (!fittingWorkWaits) {
+                    continue;
+                }
+                mine.stream().filter(o -> o.startedAt() >= t).mapToLong(ExperimentRow::startedAt).min()
+                        .ifPresent(next -> gaps.add((double) (next - t)));
+            }
+        }
+        return gaps;
+    }
+
+    /**
+     * The longest wait of a whole-node experiment from the moment it was at the head of its task's
+     * window (published, and every earlier experiment of the task started) to its claim; and that
+     * wait over the experiment's own duration.
+     */
+    static double[] wholeNodeWait(List<ExperimentRow> rows, int gpusPerWorker) {
+        double maxWait = 0;
+        double maxRatio = 0;
+        for (ExperimentRow r : rows) {
+            if (r.gpus() != gpusPerWorker || r.startedAt() == null || r.queuedAt() == null) {
+                continue;
+            }
+            long head = r.queuedAt();
+            for (ExperimentRow earlier : rows) {
+                if (earlier.taskId() == r.taskId() && earlier.seq() < r.seq() && earlier.startedAt() != null) {
+                    head = Math.max(head, earlier.startedAt());
+                }
+            }
+            double wait = Math.max(0, r.startedAt() - head) / 1000.0;
+            maxWait = Math.max(maxWait, wait);
+            maxRatio = Math.max(maxRatio, wait / Math.max(r.durationMs() / 1000.0, 1e-3));
+        }
+        return new double[] {maxWait, maxRatio};
+    }
+
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workload", workload);
+        json.put("experiments", experiments);
+        json.put("succeeded", succeeded);
+        json.put("makespan_s", round(makespanS));
+        json.put("ideal_makespan_s", round(idealMakespanS));
+        json.put("efficiency", round(efficiency()));
+        json.put("lower_bound_s", round(lowerBoundS));
+        json.put("bound_ratio", round(boundRatio()));
+        json.put("fifo_makespan_s", round(fifoMakespanS));
+        json.put("sequential_s", round(sequentialS));
+        json.put("dispatch_gap_ms", Map.of("p50", round(gapP50Ms), "p99", round(gapP99Ms), "max", round(gapMaxMs),
+                "count", gaps));
+        json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
+        json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));
+        json.put("throughput_per_s", round(throughputPerS));
+        json.put("coordinator_cpu_s", round(coordinatorCpuS));
+        json.put("coordinator_peak_rss_mb", round(coordinatorPeakRssMb));
+        return json;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
