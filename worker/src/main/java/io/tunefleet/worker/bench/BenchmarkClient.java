@@ -59,15 +59,7 @@ public final class BenchmarkClient {
 
     /** Runs the warm-up, then every scenario at every concurrency level, in order. */
     public List<LevelResult> run(BenchmarkPlan plan) throws InterruptedException {
-        Random warmup = new Random(plan.seed());
-        try (Http1Connection connection = connection()) {
-            for (int i = 0; i < plan.warmupRequests(); i++) {
-                int[] lengths = plan.scenarios().get(0).sample(warmup);
-                request(connection, Prompts.of(lengths[0], warmup), lengths[1]);
-            }
-        } finally {
-            open.clear();
-        }
+        warmUp(plan);
         List<LevelResult> results = new ArrayList<>();
         for (int s = 0; s < plan.scenarios().size(); s++) {
             for (int concurrency : plan.concurrency()) {
@@ -79,6 +71,39 @@ public final class BenchmarkClient {
             }
         }
         return results;
+    }
+
+    /** Warm-up requests on a thread of their own, so an interrupt can end them by closing the socket. */
+    private void warmUp(BenchmarkPlan plan) throws InterruptedException {
+        if (plan.warmupRequests() == 0) {
+            return;
+        }
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bench-warmup");
+            t.setDaemon(true);
+            return t;
+        });
+        Random random = new Random(plan.seed());
+        java.util.concurrent.Future<?> done = thread.submit(() -> {
+            try (Http1Connection connection = connection()) {
+                for (int i = 0; i < plan.warmupRequests(); i++) {
+                    int[] lengths = plan.scenarios().get(0).sample(random);
+                    request(connection, Prompts.of(lengths[0], random), lengths[1]);
+                }
+            }
+            return null;
+        });
+        try {
+            done.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.debug("warm-up failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            open.forEach(Http1Connection::close);
+            throw e;
+        } finally {
+            thread.shutdownNow();
+            open.clear();
+        }
     }
 
     private LevelResult level(BenchmarkPlan plan, TrafficScenario scenario, int concurrency, Random random)
@@ -123,13 +148,14 @@ public final class BenchmarkClient {
                 }
             });
         }
-        connected.await();
-        long start = System.nanoTime();
-        clock[0] = start;
-        clock[1] = start + plan.maxTimePerLevel().toNanos();
-        go.countDown();
-        users.shutdown();
+        long start;
         try {
+            connected.await();
+            start = System.nanoTime();
+            clock[0] = start;
+            clock[1] = start + plan.maxTimePerLevel().toNanos();
+            go.countDown();
+            users.shutdown();
             long grace = plan.maxTimePerLevel().plus(requestTimeout).plusSeconds(5).toNanos();
             if (!users.awaitTermination(grace, TimeUnit.NANOSECONDS)) {
                 log.warn("benchmark level {} at concurrency {} overran; abandoning its open requests", scenario,
@@ -140,6 +166,8 @@ public final class BenchmarkClient {
             users.shutdownNow();
             open.forEach(Http1Connection::close); // socket reads do not see interrupts; closing ends them
             throw e;
+        } finally {
+            open.clear();
         }
         double duration = (Math.max(lastEnd.get(), start) - start) / 1e9;
         List<RequestOutcome> done;
