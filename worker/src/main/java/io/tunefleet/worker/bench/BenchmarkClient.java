@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Benchmarks an OpenAI-compatible server the way genai-bench does: streaming requests with
  * {@code max_tokens} and {@code ignore_eos} so output lengths are what the scenario asks, token
- * counts from the server's {@code usage}, a sweep over concurrency levels. Each level keeps exactly
+ * counts from the server's {@code usage}, a sweep over concurrency levels, each after a warm-up
+ * in which every user sends requests that are not counted. Each level keeps exactly
  * {@code concurrency} requests in flight from its own threads, each with its own keep-alive
  * connection ({@link Http1Connection}), and timestamps every chunk on the thread that reads it, so
  * what it measures is the server plus loopback, not a queue in the client. TTFT runs from the
@@ -57,9 +58,8 @@ public final class BenchmarkClient {
         this.requestTimeout = requestTimeout;
     }
 
-    /** Runs the warm-up, then every scenario at every concurrency level, in order. */
+    /** Runs every scenario at every concurrency level, in order, each after its warm-up. */
     public List<LevelResult> run(BenchmarkPlan plan) throws InterruptedException {
-        warmUp(plan);
         List<LevelResult> results = new ArrayList<>();
         for (int s = 0; s < plan.scenarios().size(); s++) {
             for (int concurrency : plan.concurrency()) {
@@ -73,39 +73,6 @@ public final class BenchmarkClient {
         return results;
     }
 
-    /** Warm-up requests on a thread of their own, so an interrupt can end them by closing the socket. */
-    private void warmUp(BenchmarkPlan plan) throws InterruptedException {
-        if (plan.warmupRequests() == 0) {
-            return;
-        }
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "bench-warmup");
-            t.setDaemon(true);
-            return t;
-        });
-        Random random = new Random(plan.seed());
-        java.util.concurrent.Future<?> done = thread.submit(() -> {
-            try (Http1Connection connection = connection()) {
-                for (int i = 0; i < plan.warmupRequests(); i++) {
-                    int[] lengths = plan.scenarios().get(0).sample(random);
-                    request(connection, Prompts.of(lengths[0], random), lengths[1]);
-                }
-            }
-            return null;
-        });
-        try {
-            done.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            log.debug("warm-up failed: {}", e.getCause().toString());
-        } catch (InterruptedException e) {
-            open.forEach(Http1Connection::close);
-            throw e;
-        } finally {
-            thread.shutdownNow();
-            open.clear();
-        }
-    }
-
     private LevelResult level(BenchmarkPlan plan, TrafficScenario scenario, int concurrency, Random random)
             throws InterruptedException {
         List<RequestOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
@@ -117,7 +84,9 @@ public final class BenchmarkClient {
             t.setDaemon(true);
             return t;
         });
-        // Connections open before the clock starts: the level measures serving, not TCP handshakes.
+        // Connections open and warm before the clock starts: each user sends its warm-up requests, all
+        // wait for each other, then the level begins. It measures serving, not handshakes or cold code.
+        Random warmup = new Random(~random.nextLong());
         java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(concurrency);
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         long[] clock = new long[2];
@@ -125,6 +94,15 @@ public final class BenchmarkClient {
             users.execute(() -> {
                 try (Http1Connection connection = connection()) {
                 connection.open();
+                for (int w = 0; w < plan.warmupRequests(); w++) {
+                    int[] lengths;
+                    String prompt;
+                    synchronized (warmup) {
+                        lengths = scenario.sample(warmup);
+                        prompt = Prompts.of(lengths[0], warmup);
+                    }
+                    request(connection, prompt, lengths[1]);
+                }
                 connected.countDown();
                 go.await();
                 long deadline = clock[1];

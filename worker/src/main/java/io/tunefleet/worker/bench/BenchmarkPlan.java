@@ -6,16 +6,17 @@ import java.util.List;
 
 /**
  * What to measure: every traffic scenario at every concurrency level, each level bounded by a
- * request count and a time, after a few warm-up requests that are not counted.
+ * request count and a time, after a warm-up that is not counted.
  *
- * @param warmupRequests requests sent one after another before the sweep and thrown away
+ * @param warmupRequests requests each user (of {@code concurrency}) sends before its level's clock starts;
+ *                       they open connections, start server threads and warm code, and are not counted
  * @param seed           seeds the request lengths and prompts, so runs are comparable
  * @param gpus           GPUs the engine runs on, for the per-GPU figures
  */
 public record BenchmarkPlan(List<TrafficScenario> scenarios, List<Integer> concurrency, int maxRequestsPerLevel,
                             Duration maxTimePerLevel, int warmupRequests, long seed, int gpus) {
 
-    public static final int DEFAULT_WARMUP_REQUESTS = 2;
+    public static final int DEFAULT_WARMUP_REQUESTS = 1;
     public static final long DEFAULT_SEED = 42;
 
     public BenchmarkPlan {

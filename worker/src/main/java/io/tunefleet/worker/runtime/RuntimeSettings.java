@@ -1,6 +1,7 @@
 package io.tunefleet.worker.runtime;
 
 import java.nio.file.Path;
+import io.tunefleet.worker.bench.BenchmarkPlan;
 import java.time.Duration;
 
 /**
@@ -16,7 +17,7 @@ import java.time.Duration;
  * @param healthPollInterval how often to ask {@code /health} while an engine starts
  * @param stopGrace          how long an engine group gets after TERM before KILL
  * @param requestTimeout     how long one benchmark request may stay silent
- * @param warmupRequests     requests sent and discarded before the sweep
+ * @param warmupRequests     requests each benchmark user sends, uncounted, before each level
  */
 public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFirst, int portLast, Path portLockDir,
                               Path logDir, Duration healthPollInterval, Duration stopGrace, Duration requestTimeout,
@@ -30,6 +31,6 @@ public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFi
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return new RuntimeSettings(mode, simHoldTime, DEFAULT_PORT_FIRST, DEFAULT_PORT_LAST,
                 tmp.resolve("tunefleet-port-locks"), tmp.resolve("tunefleet-engine-logs"), Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofMinutes(5), 2);
+                Duration.ofSeconds(10), Duration.ofMinutes(5), BenchmarkPlan.DEFAULT_WARMUP_REQUESTS);
     }
 }
