@@ -121,7 +121,10 @@ public final class BenchmarkClient {
                     }
                     lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
                 }
-                } catch (IOException | InterruptedException e) {
+                } catch (IOException e) {
+                    outcomes.add(RequestOutcome.failed("connection", 0)); // this user could not even connect
+                    connected.countDown();
+                } catch (InterruptedException e) {
                     connected.countDown();
                 }
             });

@@ -51,6 +51,7 @@ class BenchmarkFaultsTest {
         LevelResult level = client.run(plan(2, 4)).get(0);
 
         assertThat(level.successRate()).isZero();
+        assertThat(level.errors()).containsOnlyKeys("connection");
         assertThat(level.toMetrics()).doesNotContainKey("ttft_mean_ms").containsEntry("success_rate", 0.0);
     }
 }
