@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One experiment on a real HTTP engine: reserve a port, start the engine, wait for {@code /health}
- * (failing at once if the engine exits), benchmark it, score the levels, and stop it in every
+ * or else {@code /v1/models} (failing at once if the engine exits), benchmark it, score the levels, and stop it in every
  * outcome (success, failure, timeout, interrupt). {@code timeout_per_iteration} bounds the start.
  */
 final class EngineExperiment {
@@ -114,13 +114,18 @@ final class EngineExperiment {
         return RunResult.succeeded(metrics);
     }
 
+    /** {@code /health} answers 200; an engine without that endpoint (404) is asked {@code /v1/models}. */
     private boolean healthy(URI base) throws InterruptedException {
+        int health = status(base.resolve("/health"));
+        return health == 200 || (health == 404 && status(base.resolve("/v1/models")) == 200);
+    }
+
+    private int status(URI uri) throws InterruptedException {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/health"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return false;
+            return -1;
         }
     }
 
