@@ -30,7 +30,8 @@ public final class Main {
                                                the same stack, serving the REST API until stopped
               coordinator [--port 8080] [--db FILE] [--rabbitmq amqp://guest:guest@127.0.0.1:5672]
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
-                     [--lock-dir DIR] [--sim-run-time 2s] [--heartbeat-interval 2s] [--clean-grace 30s]
+                     [--lock-dir DIR] [--runtime-mode engine|hold] [--sim-run-time 2s] [--heartbeat-interval 2s]
+                     [--clean-grace 30s]
               submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
               bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded]
                                                real coordinator and worker processes on fixed workloads; makespan
@@ -45,6 +46,7 @@ public final class Main {
             Map.entry("nvidia-smi", "tunefleet.worker.nvidia-smi"),
             Map.entry("lock-dir", "tunefleet.worker.lock-dir"),
             Map.entry("sim-run-time", "tunefleet.worker.sim-run-time"),
+            Map.entry("runtime-mode", "tunefleet.worker.runtime-mode"),
             Map.entry("heartbeat-interval", "tunefleet.worker.heartbeat-interval"),
             Map.entry("poll-interval", "tunefleet.worker.poll-interval"),
             Map.entry("clean-grace", "tunefleet.worker.clean-grace"),
@@ -116,7 +118,7 @@ public final class Main {
         Path db = args.has("db") ? Path.of(args.get("db", "")) : Files.createTempFile("tunefleet-demo", ".db");
         out.println("Starting coordinator, embedded AMQP broker and 2 simulated workers with 4 GPUs each...");
         try (Stack stack = Stack.start(new Stack.Options(args.intValue("port", 0), db, null, 2, 4,
-                Duration.ofMillis(1500), Map.of()))) {
+                Duration.ofMillis(1500), Map.of()).withRuntimeMode(io.tunefleet.worker.runtime.RuntimeMode.ENGINE))) {
             out.println("Coordinator at " + stack.baseUrl() + ", database " + db);
             return new Watch(new ApiClient(stack.baseUrl()), out).submitAndWatch(json, task.toString());
         }
@@ -126,7 +128,9 @@ public final class Main {
         Path db = Path.of(args.get("db", "tunefleet.db"));
         Stack stack = Stack.start(new Stack.Options(args.intValue("port", 8080), db, null,
                 args.intValue("workers", 2), args.intValue("gpus-per-worker", 4),
-                Duration.parse("PT" + args.get("sim-run-time", "2S").toUpperCase()), Map.of()));
+                Duration.parse("PT" + args.get("sim-run-time", "2S").toUpperCase()), Map.of())
+                .withRuntimeMode(args.has("sim-run-time") ? io.tunefleet.worker.runtime.RuntimeMode.HOLD
+                        : io.tunefleet.worker.runtime.RuntimeMode.ENGINE));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
         out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db
                 + ", " + stack.workers().size() + " simulated workers. Ctrl-C stops it.");

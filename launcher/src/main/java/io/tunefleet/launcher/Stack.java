@@ -5,7 +5,8 @@ import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
-import io.tunefleet.worker.runtime.SimRuntime;
+import io.tunefleet.worker.runtime.RuntimeMode;
+import io.tunefleet.worker.runtime.RuntimeRouter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +46,27 @@ final class Stack implements AutoCloseable {
      *
      * @param rabbitmq     a broker to use; null starts the embedded one
      * @param poolObserver sees each worker's GPU pool before the worker starts (tests attach listeners)
+     * @param runtimeMode  {@code ENGINE}: sim experiments run the simulated engine over HTTP and are
+     *                     benchmarked; {@code HOLD}: they hold their GPUs for {@code simRunTime}
      */
     record Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
-                   Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver) {
+                   Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver,
+                   RuntimeMode runtimeMode) {
+
+        Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
+                Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver) {
+            this(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties, poolObserver,
+                    RuntimeMode.HOLD);
+        }
 
         Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
                 Map<String, String> coordinatorProperties) {
             this(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties, (id, pool) -> { });
+        }
+
+        Options withRuntimeMode(RuntimeMode mode) {
+            return new Options(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties,
+                    poolObserver, mode);
         }
     }
 
@@ -73,7 +88,7 @@ final class Stack implements AutoCloseable {
                 options.poolObserver().accept(id, pool);
                 WorkerNode node = new WorkerNode(WorkerSettings.defaults(id, "localhost")
                         .withPollInterval(Duration.ofMillis(50)).withHeartbeatInterval(Duration.ofSeconds(1)), pool, cf,
-                        new SimRuntime(options.simRunTime()), Clock.systemUTC());
+                        RuntimeRouter.standard(options.runtimeMode(), options.simRunTime()), Clock.systemUTC());
                 node.start();
                 workers.add(node);
             }

@@ -67,7 +67,7 @@ final class ChaosFleet implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "worker",
                 "--id", id, "--rabbitmq", broker.toString(), "--port", "0", "--lock-dir", locks.toString(),
-                "--sim-run-time", "300ms", "--heartbeat-interval", "500ms", "--poll-interval", "50ms",
+                "--runtime-mode", "hold", "--sim-run-time", "300ms", "--heartbeat-interval", "500ms", "--poll-interval", "50ms",
                 "--clean-grace", "1s"));
         if (!List.of(extra).contains("--gpus")) {
             command.addAll(List.of("--gpus", "sim:4"));

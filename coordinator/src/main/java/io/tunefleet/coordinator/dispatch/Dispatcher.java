@@ -23,6 +23,7 @@ import io.tunefleet.coordinator.strategy.Outcome;
 import io.tunefleet.coordinator.strategy.StoppingRules;
 import io.tunefleet.coordinator.strategy.Strategies;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -212,17 +213,11 @@ public class Dispatcher implements AutoCloseable {
             log.info("task {}: running, window {}, up to {} experiments", taskId, task.maxParallel(),
                     task.maxIterations());
         }
-        int published = 0;
-        for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
-            published += publish(run, pending) ? 1 : 0;
-        }
-        for (ExperimentRecord unconfirmed : experiments.unpublished(taskId)) {
-            published += publish(run, unconfirmed) ? 1 : 0;
-        }
         Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
         int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
         int suggested = counts.values().stream().mapToInt(Integer::intValue).sum();
         checkStoppingRules(run, inFlight);
+        List<Suggestion> fresh = new ArrayList<>();
         while (run.stopReason == null && inFlight < task.maxParallel() && suggested < task.maxIterations()
                 && !run.exhausted) {
             Optional<ParameterSet> next = run.strategy.suggest();
@@ -231,13 +226,21 @@ public class Dispatcher implements AutoCloseable {
                 log.info("task {}: search space exhausted after {} experiments", taskId, suggested);
                 break;
             }
-            int seq = ++suggested;
-            int gpus = GpuRequirement.of(next.get());
-            ExperimentRecord created = writer.write(() -> experiments.insertPending(taskId, seq, next.get(), gpus));
+            fresh.add(new Suggestion(++suggested, next.get(), GpuRequirement.of(next.get())));
             inFlight++;
-            published += publish(run, created) ? 1 : 0;
         }
-        if (published > 0) {
+        // One transaction stores the new suggestions and queues everything still PENDING (new ones,
+        // re-queued attempts, or left over from a failed publish), so a claim can never find one PENDING.
+        List<ExperimentRecord> toPublish = writer.write(() -> {
+            for (Suggestion n : fresh) {
+                experiments.insertPending(taskId, n.seq(), n.parameters(), n.gpus());
+            }
+            for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
+                experiments.markQueued(pending.id(), pending.attempt());
+            }
+            return experiments.unpublished(taskId);
+        });
+        if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
             control.send(ControlMessage.jobsAvailable());
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
@@ -267,26 +270,30 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Publishes the job of the experiment's current attempt; a PENDING one is first marked QUEUED. */
-    private boolean publish(TaskRun run, ExperimentRecord e) {
-        if (e.state() == PENDING && !writer.write(() -> experiments.markQueued(e.id(), e.attempt()))) {
-            return false;
-        }
+    /**
+     * Publishes the jobs of queued experiments without waiting between them, then waits for all the
+     * confirms and records them in one transaction. A job not confirmed stays unpublished and goes
+     * out again on the next tick. Returns how many were confirmed.
+     */
+    private int publishAll(TaskRun run, List<ExperimentRecord> queued) {
         TaskSpec spec = run.spec;
-        JobMessage job = new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(), e.gpus(), spec.baseRuntime(),
-                spec.model().idOrPath(), spec.runtimeImageTag(), new TreeMap<>(e.parameters()), spec.benchmark(),
-                spec.optimization().timeoutPerIteration().toSeconds());
-        try {
-            publisher.publish(job);
-        } catch (RuntimeException ex) {
+        List<JobMessage> jobs = queued.stream().map(e -> new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(),
+                e.gpus(), spec.baseRuntime(), spec.model().idOrPath(), spec.runtimeImageTag(),
+                new TreeMap<>(e.parameters()), spec.benchmark(), spec.optimization().timeoutPerIteration().toSeconds()))
+                .toList();
+        JobPublisher.Outcome outcome = publisher.publishAll(jobs);
+        for (var failure : outcome.failures().entrySet()) {
             log.warn("task {} experiment {}: publish failed ({}); will be published again on the next tick",
-                    e.taskId(), e.id(), ex.getMessage());
-            return false;
+                    failure.getKey().taskId(), failure.getKey().experimentId(), failure.getValue());
         }
-        writer.write(() -> experiments.markPublished(e.id(), e.attempt()));
-        log.debug("task {} experiment {}: queued attempt {} for {} GPU(s): {}", e.taskId(), e.id(), e.attempt(),
-                e.gpus(), e.configKey());
-        return true;
+        if (!outcome.confirmed().isEmpty()) {
+            writer.run(() -> outcome.confirmed().forEach(j -> experiments.markPublished(j.experimentId(), j.attempt())));
+        }
+        log.debug("task {}: published {} job(s), {} confirmed", run.taskId, jobs.size(), outcome.confirmed().size());
+        return outcome.confirmed().size();
+    }
+
+    private record Suggestion(int seq, ParameterSet parameters, int gpus) {
     }
 
     private void failUnschedulable(long taskId) {

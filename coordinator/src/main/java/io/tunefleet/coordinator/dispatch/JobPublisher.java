@@ -4,6 +4,10 @@ import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +38,41 @@ class JobPublisher {
         this.properties = properties;
     }
 
+    /** What a batch publish achieved: the jobs the broker confirmed, and why the others failed. */
+    record Outcome(List<JobMessage> confirmed, Map<JobMessage, String> failures) {
+    }
+
+    /**
+     * Sends every job, then waits for the confirms together: one round trip for the batch instead of
+     * one per job.
+     */
+    Outcome publishAll(List<JobMessage> jobs) {
+        List<JobMessage> confirmed = new ArrayList<>();
+        Map<JobMessage, String> failures = new LinkedHashMap<>();
+        Map<JobMessage, CorrelationData> sent = new LinkedHashMap<>();
+        for (JobMessage job : jobs) {
+            try {
+                sent.put(job, send(job));
+            } catch (RuntimeException e) {
+                failures.put(job, e.getMessage());
+            }
+        }
+        for (var entry : sent.entrySet()) {
+            try {
+                await(entry.getKey(), entry.getValue());
+                confirmed.add(entry.getKey());
+            } catch (PublishFailedException e) {
+                failures.put(entry.getKey(), e.getMessage());
+            }
+        }
+        return new Outcome(confirmed, failures);
+    }
+
     void publish(JobMessage job) {
+        await(job, send(job));
+    }
+
+    private CorrelationData send(JobMessage job) {
         String queue = Topology.jobQueue(job.gpus());
         if (declared.add(queue)) {
             admin.declareQueue(new Queue(queue, true));
@@ -45,6 +83,11 @@ class JobPublisher {
         props.setMessageId(job.attemptKey());
         CorrelationData correlation = new CorrelationData(job.attemptKey());
         template.send("", queue, new Message(MessageCodec.encode(job), props), correlation);
+        return correlation;
+    }
+
+    private void await(JobMessage job, CorrelationData correlation) {
+        String queue = Topology.jobQueue(job.gpus());
         CorrelationData.Confirm confirm;
         try {
             confirm = correlation.getFuture().get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -34,6 +34,12 @@ public class NoBrokerConfiguration {
             published.add(job);
         }
 
+        @Override
+        Outcome publishAll(List<JobMessage> jobs) {
+            published.addAll(jobs);
+            return new Outcome(List.copyOf(jobs), java.util.Map.of());
+        }
+
         public List<JobMessage> published() {
             return List.copyOf(published);
         }

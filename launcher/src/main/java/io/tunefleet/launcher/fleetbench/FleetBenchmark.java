@@ -59,7 +59,7 @@ public final class FleetBenchmark {
                 workers.add(ServiceProcess.start(runDir.resolve("worker-" + i + ".log"),
                         List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                         List.of("worker", "--id", "bench-w" + i, "--gpus", "sim:" + w.gpusPerWorker(), "--rabbitmq",
-                                broker.toString(), "--port", "0", "--lock-dir", runDir.resolve("locks").toString(),
+                                broker.toString(), "--port", "0", "--runtime-mode", "hold", "--lock-dir", runDir.resolve("locks").toString(),
                                 "--heartbeat-interval", "1s", "--poll-interval", "100ms", "--clean-grace", "1s")));
             }
             awaitFleet(base, w.workers(), coordinator, Duration.ofSeconds(120));

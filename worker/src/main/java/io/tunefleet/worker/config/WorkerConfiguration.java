@@ -4,7 +4,12 @@ import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
-import io.tunefleet.worker.runtime.SimRuntime;
+import io.tunefleet.worker.engine.EnginePreset;
+import io.tunefleet.worker.runtime.RuntimeRouter;
+import io.tunefleet.worker.runtime.RuntimeSettings;
+import io.tunefleet.worker.runtime.ScoringSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -33,11 +38,22 @@ class WorkerConfiguration {
     WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
                 properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
-        WorkerNode node = new WorkerNode(settings, pool, connections, new SimRuntime(properties.simRunTime()), clock);
+        WorkerNode node = new WorkerNode(settings, pool, connections, runtime(properties), clock);
         if (properties.chaosDuplicateResults()) {
             node.duplicateResults();
         }
         return node;
+    }
+
+    static RuntimeRouter runtime(WorkerProperties properties) {
+        int[] ports = properties.enginePortRange();
+        RuntimeSettings defaults = RuntimeSettings.defaults(properties.runtimeMode(), properties.simRunTime());
+        RuntimeSettings settings = new RuntimeSettings(properties.runtimeMode(), properties.simRunTime(), ports[0],
+                ports[1], properties.portLockDir(), properties.engineLogDir(), defaults.healthPollInterval(),
+                properties.engineStopGrace(), properties.requestTimeout(), defaults.warmupRequests());
+        Map<String, EnginePreset> engines = new LinkedHashMap<>();
+        properties.engines().forEach((name, command) -> engines.put(name, new EnginePreset(name, command)));
+        return new RuntimeRouter(settings, engines, ScoringSpec.DEFAULT);
     }
 
     static String workerId(WorkerProperties properties) {

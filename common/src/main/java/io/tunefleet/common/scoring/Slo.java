@@ -1,0 +1,96 @@
+package io.tunefleet.common.scoring;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task's service-level objectives, read from its {@code slo} object as the original project wrote
+ * it: {@code ttft}, {@code tpot} and {@code latency.p50|p90|p99}, each {@code {threshold, weight,
+ * hard_fail, fail_ratio}}, plus a shared {@code steepness}. Thresholds are in seconds, as in the
+ * original (genai-bench reports seconds): TTFT and TPOT are compared by their mean, latency by its
+ * end-to-end percentile.
+ */
+public record Slo(List<Bound> bounds, double steepness) {
+
+    public static final double DEFAULT_STEEPNESS = 0.1;
+    public static final double DEFAULT_WEIGHT = 1.0;
+    public static final double DEFAULT_FAIL_RATIO = 0.5;
+
+    public Slo {
+        bounds = List.copyOf(bounds);
+        if (!(steepness > 0)) {
+            throw new IllegalArgumentException("slo.steepness must be positive, got " + steepness);
+        }
+    }
+
+    public static Slo none() {
+        return new Slo(List.of(), DEFAULT_STEEPNESS);
+    }
+
+    /** Reads the task's {@code slo} map; unknown keys are ignored, a bad value throws. */
+    public static Slo parse(Map<String, ?> slo) {
+        if (slo == null || slo.isEmpty()) {
+            return none();
+        }
+        List<Bound> bounds = new ArrayList<>();
+        bound(slo.get("ttft"), "ttft", Metrics.TTFT_MEAN_MS, 1e-3).ifPresent(bounds::add);
+        bound(slo.get("tpot"), "tpot", Metrics.TPOT_MEAN_MS, 1e-3).ifPresent(bounds::add);
+        if (slo.get("latency") instanceof Map<?, ?> latency) {
+            bound(latency.get("p50"), "latency.p50", Metrics.E2E_P50_S, 1).ifPresent(bounds::add);
+            bound(latency.get("p90"), "latency.p90", Metrics.E2E_P90_S, 1).ifPresent(bounds::add);
+            bound(latency.get("p99"), "latency.p99", Metrics.E2E_P99_S, 1).ifPresent(bounds::add);
+        }
+        double steepness = number(slo.get("steepness"), DEFAULT_STEEPNESS, "slo.steepness");
+        return new Slo(bounds, steepness);
+    }
+
+    private static java.util.Optional<Bound> bound(Object spec, String name, String metric, double toSeconds) {
+        if (!(spec instanceof Map<?, ?> m) || m.get("threshold") == null) {
+            return java.util.Optional.empty();
+        }
+        String path = "slo." + name;
+        double threshold = number(m.get("threshold"), Double.NaN, path + ".threshold");
+        if (!(threshold > 0)) {
+            throw new IllegalArgumentException(path + ".threshold must be positive, got " + m.get("threshold"));
+        }
+        return java.util.Optional.of(new Bound(name, metric, toSeconds, threshold,
+                number(m.get("weight"), DEFAULT_WEIGHT, path + ".weight"),
+                Boolean.TRUE.equals(m.get("hard_fail")),
+                number(m.get("fail_ratio"), DEFAULT_FAIL_RATIO, path + ".fail_ratio")));
+    }
+
+    private static double number(Object v, double fallback, String path) {
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException(path + " must be a number, got " + v);
+    }
+
+    /**
+     * One bound.
+     *
+     * @param name      as in the task, e.g. {@code latency.p90}
+     * @param metric    the level metric it reads
+     * @param toSeconds factor from the metric's unit to seconds
+     * @param threshold seconds
+     * @param hardFail  whether exceeding the threshold by more than {@code failRatio} drops the level
+     */
+    public record Bound(String name, String metric, double toSeconds, double threshold, double weight,
+                        boolean hardFail, double failRatio) {
+
+        /** How far over the threshold, as a fraction of it; 0 when within. NaN when not measured. */
+        double violation(LevelMetrics level) {
+            double seconds = level.get(metric) * toSeconds;
+            return seconds > threshold ? (seconds - threshold) / threshold : Double.isNaN(seconds) ? Double.NaN : 0;
+        }
+
+        boolean breaksHard(LevelMetrics level) {
+            double v = violation(level);
+            return hardFail && v > failRatio;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.tunefleet.worker.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One keep-alive HTTP/1.1 connection, read and written by the thread that owns it. The benchmark
+ * uses this rather than {@code java.net.http.HttpClient} because the latter hands every request and
+ * every body buffer between its selector thread and executor threads: measured here that added
+ * 2 to 5 ms to TTFT on a loaded 2-core host, more than the 2 ms the benchmark may be off by. A
+ * request here is one write on the caller's thread, and each streamed chunk is read on the same
+ * thread that timestamps it.
+ */
+final class Http1Connection implements Closeable {
+
+    private final URI base;
+    private final int readTimeoutMs;
+    private Socket socket;
+    private BufferedInputStream in;
+    private OutputStream out;
+
+    Http1Connection(URI base, int readTimeoutMs) {
+        this.base = base;
+        this.readTimeoutMs = readTimeoutMs;
+    }
+
+    /** A response whose status and headers are read; the body is left to the caller. */
+    record Response(int status, InputStream body, boolean reusable) {
+    }
+
+    /** Sends a POST with a JSON body, reconnecting if needed, and reads the status and headers. */
+    Response post(String path, byte[] json) throws IOException {
+        if (socket == null || socket.isClosed()) {
+            connect();
+        }
+        String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: " + json.length
+                + "\r\n\r\n";
+        byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] request = new byte[headBytes.length + json.length];
+        System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+        System.arraycopy(json, 0, request, headBytes.length, json.length);
+        out.write(request);
+        out.flush();
+        String statusLine = line();
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP/1.x response: " + statusLine);
+        }
+        int status = Integer.parseInt(parts[1]);
+        boolean chunked = false;
+        long length = -1;
+        boolean close = parts[0].equals("HTTP/1.0");
+        String header;
+        while (!(header = line()).isEmpty()) {
+            int colon = header.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = header.substring(colon + 1).trim();
+            switch (name) {
+                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "content-length" -> length = Long.parseLong(value);
+                case "connection" -> close = value.equalsIgnoreCase("close");
+                default -> { }
+            }
+        }
+        InputStream body = chunked ? new Chunked() : length >= 0 ? new Bounded(length) : in;
+        return new Response(status, body, !close && (chunked || length >= 0));
+    }
+
+    /** Connects now, if not connected yet. */
+    void open() throws IOException {
+        if (socket == null || socket.isClosed()) {
+            connect();
+        }
+    }
+
+    private void connect() throws IOException {
+        close();
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+        socket.setSoTimeout(readTimeoutMs);
+        in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        out = socket.getOutputStream();
+    }
+
+    private String line() throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new EOFException("connection closed in the middle of a response head");
+            }
+            if (b != '\r') {
+                buf.write(b);
+            }
+        }
+        return buf.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** A chunked body; reads return what the current chunk has, never waiting for more than that. */
+    private final class Chunked extends InputStream {
+        private long left;
+        private boolean done;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (left == 0) {
+                String size = line();
+                int semicolon = size.indexOf(';');
+                left = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+                if (left == 0) {
+                    while (!line().isEmpty()) {
+                        // trailers
+                    }
+                    done = true;
+                    return -1;
+                }
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new EOFException("connection closed in the middle of a chunk");
+            }
+            left -= n;
+            if (left == 0) {
+                line();
+            }
+            return n;
+        }
+    }
+
+    /** A body of a known length. */
+    private final class Bounded extends InputStream {
+        private long left;
+
+        Bounded(long length) {
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new EOFException("connection closed before the end of the body");
+            }
+            left -= n;
+            return n;
+        }
+    }
+}

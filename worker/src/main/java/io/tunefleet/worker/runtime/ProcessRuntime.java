@@ -1,0 +1,68 @@
+package io.tunefleet.worker.runtime;
+
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.worker.engine.EnginePreset;
+import io.tunefleet.worker.engine.PortAllocator;
+import io.tunefleet.worker.engine.ProcessEngine;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an engine installed on the host as a process group of its own, on exactly the reserved GPUs
+ * ({@code CUDA_VISIBLE_DEVICES}), and stops the whole group however the experiment ends. The
+ * engine comes from the preset named by the job's runtime.
+ */
+public final class ProcessRuntime implements ExperimentRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
+
+    private final Map<String, EnginePreset> presets;
+    private final RuntimeSettings settings;
+    private final EngineExperiment experiment;
+
+    public ProcessRuntime(Map<String, EnginePreset> presets, PortAllocator ports,
+                          Function<JobMessage, ScoringSpec> scoring, RuntimeSettings settings) {
+        this.presets = Map.copyOf(presets);
+        this.settings = settings;
+        this.experiment = new EngineExperiment(ports, scoring, settings);
+    }
+
+    @Override
+    public RunResult run(JobMessage job, List<Integer> gpuIndices) throws InterruptedException {
+        EnginePreset preset = presets.get(job.runtime());
+        if (preset == null) {
+            return RunResult.failed(FailureClass.INFRASTRUCTURE, "worker has no engine named " + job.runtime()
+                    + "; it knows " + presets.keySet());
+        }
+        return experiment.run(job, gpuIndices, (j, gpus, port) -> {
+            List<String> argv = preset.argv(j.model(), port, gpus, EngineExperiment.params(j));
+            String visible = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+            ProcessEngine engine = ProcessEngine.start(argv, Map.of("CUDA_VISIBLE_DEVICES", visible),
+                    settings.logDir().resolve("task-" + j.taskId()).resolve("experiment-" + j.experimentId()
+                            + "-attempt-" + j.attempt() + ".log"), settings.stopGrace().toMillis());
+            log.info("task {} experiment {}: started {} as process group {} on GPUs {}, port {}", j.taskId(),
+                    j.experimentId(), argv, engine.pgid(), visible, port);
+            return new EngineHandle() {
+                @Override
+                public boolean alive() {
+                    return engine.alive();
+                }
+
+                @Override
+                public String logTail() {
+                    return engine.logTail(20);
+                }
+
+                @Override
+                public void close() {
+                    engine.close();
+                }
+            };
+        });
+    }
+}

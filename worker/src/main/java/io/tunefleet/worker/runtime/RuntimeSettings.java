@@ -1,0 +1,36 @@
+package io.tunefleet.worker.runtime;
+
+import java.nio.file.Path;
+import io.tunefleet.worker.bench.BenchmarkPlan;
+import java.time.Duration;
+
+/**
+ * How the engine runtimes behave on this host.
+ *
+ * @param mode               {@code engine} runs real HTTP engines; {@code hold} keeps the sim runtime
+ *                           that only holds its GPUs for {@code simHoldTime}
+ * @param simHoldTime        how long a {@code hold} experiment holds its GPUs
+ * @param portFirst          first port engines may listen on
+ * @param portLast           last port engines may listen on
+ * @param portLockDir        directory of the per-port lock files shared by all workers of this host
+ * @param logDir             where each experiment's engine output is kept
+ * @param healthPollInterval how often to ask {@code /health} while an engine starts
+ * @param stopGrace          how long an engine group gets after TERM before KILL
+ * @param requestTimeout     how long one benchmark request may stay silent
+ * @param warmupRequests     requests each benchmark user sends, uncounted, before each level
+ */
+public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFirst, int portLast, Path portLockDir,
+                              Path logDir, Duration healthPollInterval, Duration stopGrace, Duration requestTimeout,
+                              int warmupRequests) {
+
+    public static final int DEFAULT_PORT_FIRST = 30000;
+    public static final int DEFAULT_PORT_LAST = 30999;
+
+    /** Defaults for one host, with files under the system temp directory. */
+    public static RuntimeSettings defaults(RuntimeMode mode, Duration simHoldTime) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        return new RuntimeSettings(mode, simHoldTime, DEFAULT_PORT_FIRST, DEFAULT_PORT_LAST,
+                tmp.resolve("tunefleet-port-locks"), tmp.resolve("tunefleet-engine-logs"), Duration.ofMillis(200),
+                Duration.ofSeconds(10), Duration.ofMinutes(5), BenchmarkPlan.DEFAULT_WARMUP_REQUESTS);
+    }
+}

@@ -1,0 +1,48 @@
+package io.tunefleet.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tunefleet.worker.runtime.RuntimeMode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+class WorkerPropertiesTest {
+
+    private static WorkerProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("tunefleet.worker", WorkerProperties.class);
+    }
+
+    @Test
+    void theRuntimeModeDefaultsToRealEnginesWithPortsFrom30000() {
+        WorkerProperties p = bind(Map.of());
+
+        assertThat(p.runtimeMode()).isEqualTo(RuntimeMode.ENGINE);
+        assertThat(p.enginePortRange()).containsExactly(30000, 30999);
+        assertThat(p.engines()).isEmpty();
+    }
+
+    @Test
+    void holdModeAndCustomEnginesBind() {
+        WorkerProperties p = bind(Map.of("tunefleet.worker.runtime-mode", "hold",
+                "tunefleet.worker.engine-ports", "31000-31010",
+                "tunefleet.worker.engines.llamacpp[0]", "llama-server",
+                "tunefleet.worker.engines.llamacpp[1]", "--port",
+                "tunefleet.worker.engines.llamacpp[2]", "{port}"));
+
+        assertThat(p.runtimeMode()).isEqualTo(RuntimeMode.HOLD);
+        assertThat(p.enginePortRange()).containsExactly(31000, 31010);
+        assertThat(p.engines()).containsEntry("llamacpp", List.of("llama-server", "--port", "{port}"));
+        assertThat(WorkerConfiguration.runtime(p)).isNotNull();
+    }
+
+    @Test
+    void aMalformedPortRangeFailsAtStartup() {
+        assertThatThrownBy(() -> bind(Map.of("tunefleet.worker.engine-ports", "30000")))
+                .hasStackTraceContaining("engine-ports");
+    }
+}

@@ -1,0 +1,112 @@
+package io.tunefleet.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.ResultMessage.Outcome;
+import io.tunefleet.worker.engine.EnginePreset;
+import io.tunefleet.worker.engine.PortAllocator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A fake engine script that spawns a child, as engines do; the whole group must be gone at the end. */
+class ProcessRuntimeTest {
+
+    @TempDir
+    Path dir;
+
+    private ProcessRuntime runtime(String script) throws Exception {
+        Path file = dir.resolve("engine.sh");
+        Files.writeString(file, "#!/bin/sh\nsleep 300 &\necho $! > " + dir.resolve("child.pid") + "\necho $$ > "
+                + dir.resolve("engine.pid") + "\necho \"$CUDA_VISIBLE_DEVICES\" > " + dir.resolve("cuda.txt") + "\n"
+                + script + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        RuntimeSettings defaults = RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO);
+        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 42000, 42099,
+                dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(2),
+                Duration.ofSeconds(10), 1);
+        return new ProcessRuntime(Map.of("fake", new EnginePreset("fake", List.of(file.toString(), "{port}"))),
+                new PortAllocator(settings.portFirst(), settings.portLast(), settings.portLockDir()),
+                ScoringSpec.DEFAULT, settings);
+    }
+
+    private JobMessage job(long timeoutS) {
+        return Jobs.job("fake", Map.of(), Jobs.smallBenchmark(), timeoutS);
+    }
+
+    private void assertGroupGone() throws Exception {
+        long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).trim());
+        long engine = Long.parseLong(Files.readString(dir.resolve("engine.pid")).trim());
+        assertThat(alive(child)).as("child %d of the engine", child).isFalse();
+        assertThat(alive(engine)).as("engine %d", engine).isFalse();
+    }
+
+    private static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aServingEngineIsBenchmarkedOnItsGpusAndItsGroupIsGoneAfterSuccess() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessRuntime runtime = runtime("exec " + java + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path") + "' io.tunefleet.worker.sim.SimEngineMain --port \"$1\""
+                + " --ttft-ms 5 --tpot-ms 1");
+
+        RunResult result = runtime.run(job(60), List.of(2, 5));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(result.metrics()).containsKeys("ttft_mean_ms", "tpot_mean_ms", "e2e_latency_mean_s",
+                "output_tokens_per_s_per_gpu", "score").containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
+        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("2,5");
+        assertGroupGone();
+    }
+
+    @Test
+    void anEngineThatExitsDuringStartFailsFastWithItsOutputAndLeavesNoChild() throws Exception {
+        ProcessRuntime runtime = runtime("echo 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate' >&2\n"
+                + "exit 1");
+
+        long started = System.nanoTime();
+        RunResult result = runtime.run(job(60), List.of(0));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.OUT_OF_MEMORY);
+        assertThat(result.error()).contains("CUDA out of memory");
+        assertGroupGone();
+    }
+
+    @Test
+    void anEngineThatNeverBecomesHealthyTimesOutAndItsGroupIsKilled() throws Exception {
+        ProcessRuntime runtime = runtime("trap '' TERM\nexec sleep 300");
+
+        RunResult result = runtime.run(job(1), List.of(0));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(this::assertGroupGone);
+    }
+
+    @Test
+    void aJobForAnEngineTheWorkerDoesNotKnowFailsAsInfrastructure() throws Exception {
+        RunResult result = runtime("exit 0").run(Jobs.job("tgi", Map.of(), Jobs.smallBenchmark(), 5), List.of(0));
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(result.error()).contains("tgi");
+    }
+}
