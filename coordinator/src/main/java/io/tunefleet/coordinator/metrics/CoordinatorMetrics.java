@@ -82,7 +82,7 @@ class CoordinatorMetrics implements DisposableBean {
         inFlight = MultiGauge.builder("tunefleet.experiments.in.flight")
                 .description("Experiments of running tasks not finished yet, by state (PENDING, QUEUED, RUNNING); "
                         + "per task: GET /api/tasks/{id}")
-                .baseUnit("experiments").register(meters);
+                .register(meters);
         progress = MultiGauge.builder("tunefleet.task.progress")
                 .description("Share of a task's max_iterations that has finished (0 to 1), for the running and "
                         + "most recently finished tasks, tagged by task name")
@@ -93,10 +93,10 @@ class CoordinatorMetrics implements DisposableBean {
                 .register(meters);
         jobsWaiting = MultiGauge.builder("tunefleet.jobs.waiting")
                 .description("Jobs waiting in jobs.gpus.N as the broker reports them, tagged by GPU count N")
-                .baseUnit("jobs").register(meters);
+                .register(meters);
         workers = MultiGauge.builder("tunefleet.workers")
                 .description("Workers heard from in heartbeats: live (within the worker timeout) or silent")
-                .baseUnit("workers").register(meters);
+                .register(meters);
         Gauge.builder("tunefleet.broker.connected", brokerConnected, v -> Math.max(v.get(), 0))
                 .description("1 while the coordinator's connection to RabbitMQ is open, else 0")
                 .register(meters);

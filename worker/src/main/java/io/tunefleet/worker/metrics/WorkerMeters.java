@@ -61,7 +61,6 @@ public final class WorkerMeters {
             Gauge.builder("tunefleet.gpus", pool, p -> p.snapshot().stream().filter(s -> s.state() == state).count())
                     .description("GPUs of a worker by state: free, reserved (by an experiment), quarantined (not "
                             + "clean after an experiment) or foreign_busy (used outside tunefleet)")
-                    .baseUnit("gpus")
                     .strongReference(true)
                     .tag("worker", workerId)
                     .tag("state", state.name().toLowerCase(Locale.ROOT))
@@ -69,7 +68,6 @@ public final class WorkerMeters {
         }
         Gauge.builder("tunefleet.worker.experiments.running", running, r -> r.getAsInt())
                 .description("Experiment attempts running on a worker now")
-                .baseUnit("experiments")
                 .strongReference(true)
                 .tag("worker", workerId)
                 .register(registry);
