@@ -47,6 +47,45 @@ final class ApiClient {
         return object(get("/api/tasks/" + id + "/best"));
     }
 
+    /** The best experiment so far, or null while none has succeeded (the API answers 404). */
+    Map<String, Object> bestOrNull(long id) {
+        try {
+            return best(id);
+        } catch (ApiException e) {
+            if (e.status == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    List<Map<String, Object>> tasks() {
+        return JSON.readValue(get("/api/tasks"), new TypeReference<>() { });
+    }
+
+    Map<String, Object> pareto(long id, String latencyMetric) {
+        return object(get("/api/tasks/" + id + "/pareto?latency="
+                + java.net.URLEncoder.encode(latencyMetric, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    List<Map<String, Object>> workers() {
+        return JSON.readValue(get("/api/workers"), new TypeReference<>() { });
+    }
+
+    /** The experiment's attempts, oldest first, as lines; null where the coordinator has no such API. */
+    List<String> attempts(long taskId, long experimentId) {
+        try {
+            Object attempts = object(get("/api/tasks/" + taskId + "/experiments/" + experimentId + "/attempts"))
+                    .get("attempts");
+            return attempts instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
+        } catch (ApiException e) {
+            if (e.status == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     private String get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET().build());
     }
@@ -56,12 +95,13 @@ final class ApiClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new ApiException("cannot reach the coordinator at " + baseUrl + " (is it running?)", null);
+            throw new ApiException("cannot reach the coordinator at " + baseUrl
+                    + " (is it running? pass --coordinator URL)", null, 0);
         } catch (IOException e) {
-            throw new ApiException("request to " + request.uri() + " failed: " + e.getMessage(), null);
+            throw new ApiException("request to " + request.uri() + " failed: " + e.getMessage(), null, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException("interrupted", null);
+            throw new ApiException("interrupted", null, 0);
         }
         if (response.statusCode() >= 400) {
             Map<String, Object> body;
@@ -70,7 +110,11 @@ final class ApiClient {
             } catch (RuntimeException notJson) {
                 body = Map.of("error", response.body());
             }
-            throw new ApiException("HTTP " + response.statusCode() + ": " + body.getOrDefault("error", ""), body);
+            int code = response.statusCode();
+            Object error = body.get("error");
+            String message = code < 500 && error != null ? error.toString()
+                    : "the coordinator answered HTTP " + code + (error == null ? "" : ": " + error);
+            throw new ApiException(message, body, code);
         }
         return response.body();
     }
@@ -82,10 +126,13 @@ final class ApiClient {
     /** The API said no; {@code body} holds its JSON answer, e.g. the list of problems. */
     static final class ApiException extends RuntimeException {
         final Map<String, Object> body;
+        /** The HTTP status; 0 when the coordinator was not reached. */
+        final int status;
 
-        ApiException(String message, Map<String, Object> body) {
+        ApiException(String message, Map<String, Object> body, int status) {
             super(message);
             this.body = body;
+            this.status = status;
         }
     }
 }

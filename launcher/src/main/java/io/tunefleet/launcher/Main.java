@@ -17,7 +17,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * The {@code tunefleet} command: {@code demo}, {@code standalone}, {@code coordinator},
- * {@code worker} and {@code submit}.
+ * {@code worker}, and the commands that talk to a running coordinator ({@code submit}, {@code tasks},
+ * {@code show}, {@code best}, {@code pareto}, {@code cancel}, {@code export}, {@code workers},
+ * {@code logs}, {@code watch}; see {@link Commands}).
  */
 public final class Main {
 
@@ -32,7 +34,22 @@ public final class Main {
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
                      [--lock-dir DIR] [--runtime-mode engine|hold] [--sim-run-time 2s] [--heartbeat-interval 2s]
                      [--clean-grace 30s]
-              submit TASK.json [--coordinator http://127.0.0.1:8080] [--watch]
+
+            Talking to a running coordinator (every one takes --coordinator URL, default http://127.0.0.1:8080):
+              submit TASK.json|TASK.yaml [--watch]
+                                               submit a task; --watch follows it with a progress line
+              watch ID                         follow a task to its end
+              tasks                            all tasks with their progress
+              show ID                          one task and its experiments table
+              best ID                          the best configuration so far, and why
+              pareto ID [--latency e2e_latency_mean_s]
+                                               throughput per GPU against latency: the Pareto front
+              cancel ID                        cancel a task; workers stop its experiments
+              export ID --format csv|json [--output FILE]
+                                               the experiments with parameters and metrics
+              workers                          the fleet: GPUs free, reserved/busy, quarantined, running
+              logs ID EXP                      experiment #EXP of task ID: state, attempts, error
+
               bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
@@ -62,28 +79,35 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
-        int code;
-        try {
-            code = run(Arrays.asList(argv), System.out);
-        } catch (Args.UsageException e) {
-            System.err.println("tunefleet: " + e.getMessage());
-            System.err.print(USAGE);
-            code = 2;
-        } catch (ApiClient.ApiException e) {
-            System.err.println("tunefleet: " + e.getMessage());
-            printProblems(e);
-            code = 1;
-        } catch (Exception e) {
-            System.err.println("tunefleet: " + e.getMessage());
-            if (System.getenv("TUNEFLEET_DEBUG") != null) {
-                e.printStackTrace();
-            } else {
-                System.err.println("(set TUNEFLEET_DEBUG=1 for the stack trace)");
-            }
-            code = 1;
-        }
+        int code = runHandled(Arrays.asList(argv), System.out, System.err);
         if (code >= 0) {
             System.exit(code);
+        }
+    }
+
+    /**
+     * Runs a command and turns its failures into a message for the user on {@code err}: a usage
+     * mistake (exit 2) or what the API said is wrong (exit 1), with no stack trace.
+     */
+    static int runHandled(List<String> argv, PrintStream out, PrintStream err) {
+        try {
+            return run(argv, out);
+        } catch (Args.UsageException e) {
+            err.println("tunefleet: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (ApiClient.ApiException e) {
+            err.println("tunefleet: " + e.getMessage());
+            printProblems(e, err);
+            return 1;
+        } catch (Exception e) {
+            err.println("tunefleet: " + e.getMessage());
+            if (System.getenv("TUNEFLEET_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(set TUNEFLEET_DEBUG=1 for the stack trace)");
+            }
+            return 1;
         }
     }
 
@@ -102,8 +126,79 @@ public final class Main {
             case "worker" -> worker(Args.parse(rest, workerOptions(), Set.of()));
             case "bench" -> bench(rest, out);
             case "submit" -> submit(Args.parse(rest, Set.of("coordinator"), Set.of("watch")), out);
+            case "watch" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield new Watch(api(args), out).follow(id(args, "watch ID"));
+            }
+            case "tasks" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield commands(args, out).tasks();
+            }
+            case "show" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield commands(args, out).show(id(args, "show ID"));
+            }
+            case "best" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield commands(args, out).best(id(args, "best ID"));
+            }
+            case "pareto" -> {
+                Args args = Args.parse(rest, Set.of("coordinator", "latency"), Set.of());
+                yield commands(args, out).pareto(id(args, "pareto ID"), args.get("latency", "e2e_latency_mean_s"));
+            }
+            case "cancel" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield commands(args, out).cancel(id(args, "cancel ID"));
+            }
+            case "export" -> {
+                Args args = Args.parse(rest, Set.of("coordinator", "format", "output"), Set.of());
+                if (!args.has("format")) {
+                    throw new Args.UsageException("export needs --format csv or --format json");
+                }
+                yield commands(args, out).export(id(args, "export ID --format csv|json"), args.get("format", ""),
+                        args.has("output") ? Path.of(args.get("output", "")) : null);
+            }
+            case "workers" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                yield commands(args, out).workers();
+            }
+            case "logs" -> {
+                Args args = Args.parse(rest, Set.of("coordinator"), Set.of());
+                long[] ids = ids(args, 2, "logs ID EXP (a task id and an experiment number from show)");
+                yield commands(args, out).logs(ids[0], ids[1]);
+            }
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "'");
         };
+    }
+
+    private static ApiClient api(Args args) {
+        return new ApiClient(args.get("coordinator", DEFAULT_COORDINATOR));
+    }
+
+    private static Commands commands(Args args, PrintStream out) {
+        return new Commands(api(args), out);
+    }
+
+    /** The one positional argument, a task id; a usage error naming {@code usage} otherwise. */
+    private static long id(Args args, String usage) {
+        return ids(args, 1, usage)[0];
+    }
+
+    /** Exactly {@code count} positional arguments, each a number. */
+    private static long[] ids(Args args, int count, String usage) {
+        if (args.positional().size() != count) {
+            throw new Args.UsageException("usage: tunefleet " + usage);
+        }
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            String value = args.positional().get(i);
+            try {
+                ids[i] = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("'" + value + "' is not an id (a number); usage: tunefleet " + usage);
+            }
+        }
+        return ids;
     }
 
     private static Set<String> workerOptions() {
@@ -114,7 +209,7 @@ public final class Main {
 
     static int demo(Args args, PrintStream out) throws Exception {
         Path task = Path.of(args.positional().isEmpty() ? "examples/quickstart.json" : args.positional().get(0));
-        String json = read(task);
+        String json = TaskFiles.readAsJson(task);
         Path db = args.has("db") ? Path.of(args.get("db", "")) : Files.createTempFile("tunefleet-demo", ".db");
         out.println("Starting coordinator, embedded AMQP broker and 2 simulated workers with 4 GPUs each...");
         try (Stack stack = Stack.start(new Stack.Options(args.intValue("port", 0), db, null, 2, 4,
@@ -213,10 +308,11 @@ public final class Main {
         Path task = Path.of(args.positional().get(0));
         ApiClient api = new ApiClient(args.get("coordinator", DEFAULT_COORDINATOR));
         Watch watch = new Watch(api, out);
+        String json = TaskFiles.readAsJson(task);
         if (args.has("watch")) {
-            return watch.submitAndWatch(read(task), task.toString());
+            return watch.submitAndWatch(json, task.toString());
         }
-        Map<String, Object> created = api.submit(read(task));
+        Map<String, Object> created = api.submit(json);
         out.println("Submitted task " + created.get("id") + " '" + created.get("name") + "' (" + created.get("status")
                 + "); follow it at " + args.get("coordinator", DEFAULT_COORDINATOR) + "/api/tasks/"
                 + created.get("id"));
@@ -250,19 +346,11 @@ public final class Main {
         return uri;
     }
 
-    private static String read(Path task) {
-        try {
-            return Files.readString(task);
-        } catch (IOException e) {
-            throw new Args.UsageException("cannot read task file " + task + ": " + e.getMessage());
-        }
-    }
-
-    private static void printProblems(ApiClient.ApiException e) {
+    private static void printProblems(ApiClient.ApiException e, PrintStream err) {
         if (e.body != null && e.body.get("problems") instanceof List<?> problems) {
             for (Object p : problems) {
                 Map<?, ?> problem = (Map<?, ?>) p;
-                System.err.println("  " + problem.get("path") + ": " + problem.get("message"));
+                err.println("  " + problem.get("path") + ": " + problem.get("message"));
             }
         }
     }

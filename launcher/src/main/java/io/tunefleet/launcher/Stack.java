@@ -1,5 +1,6 @@
 package io.tunefleet.launcher;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.coordinator.CoordinatorApplication;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
@@ -89,6 +90,8 @@ final class Stack implements AutoCloseable {
                 WorkerNode node = new WorkerNode(WorkerSettings.defaults(id, "localhost")
                         .withPollInterval(Duration.ofMillis(50)).withHeartbeatInterval(Duration.ofSeconds(1)), pool, cf,
                         RuntimeRouter.standard(options.runtimeMode(), options.simRunTime()), Clock.systemUTC());
+                // One scrape of the coordinator shows the in-process workers too.
+                node.bindMetrics(coordinator.getBean(MeterRegistry.class));
                 node.start();
                 workers.add(node);
             }

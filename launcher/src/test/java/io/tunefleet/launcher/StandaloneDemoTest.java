@@ -29,4 +29,15 @@ class StandaloneDemoTest {
         assertThat(printed).contains("COMPLETED 24/24 done", "Best configuration", "--tp-size");
         assertThat(printed.lines().filter(l -> l.matches("\\s+\\d+\\s+SUCCEEDED.*"))).hasSize(24);
     }
+
+    @Test
+    void workersOnTheEmbeddedBrokerAreSeenLiveByTheCoordinator() throws Exception {
+        try (Stack stack = Stack.start(new Stack.Options(0, dir.resolve("live.db"), null, 2, 4,
+                java.time.Duration.ofMillis(100), java.util.Map.of()))) {
+            var fleet = stack.coordinator().getBean(io.tunefleet.coordinator.fleet.FleetView.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> fleet.live().size() == 2);
+            assertThat(fleet.live()).allSatisfy(w -> assertThat(w.heartbeat().gpusTotal()).isEqualTo(4));
+        }
+    }
 }

@@ -70,6 +70,8 @@ public class Dispatcher implements AutoCloseable {
     });
     /** Touched only on the dispatcher thread. */
     private final Map<Long, TaskRun> runs = new HashMap<>();
+    /** Tasks with a dispatch pass already waiting on the dispatcher thread. */
+    private final java.util.Set<Long> wakeRequested = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Dispatcher(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, JobPublisher publisher,
                ControlPublisher control, FleetView fleet, CoordinatorProperties properties, Clock clock, TaskSpecs specs) {
@@ -96,9 +98,18 @@ public class Dispatcher implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** Asks the dispatcher to look at a task soon: it was submitted, or one of its slots freed. */
+    /**
+     * Asks the dispatcher to look at a task soon: it was submitted, or one of its slots freed. Requests
+     * that arrive while one is already waiting are folded into it, so a burst of results costs one
+     * pass, not one each.
+     */
     public void wake(long taskId) {
-        loop.execute(() -> guarded(taskId));
+        if (wakeRequested.add(taskId)) {
+            loop.execute(() -> {
+                wakeRequested.remove(taskId);
+                guarded(taskId);
+            });
+        }
     }
 
     /** A result was committed: let the strategy learn from it (failures too), then refill the window. */
@@ -108,8 +119,8 @@ public class Dispatcher implements AutoCloseable {
             if (run != null) {
                 run.strategy.observe(ParameterSet.of(parameters), Outcome.of(objective, failure));
             }
-            guarded(taskId);
         });
+        wake(taskId);
     }
 
     /**

@@ -19,7 +19,7 @@ class TaskSpecs {
     }
 
     TaskSpec of(long taskId) {
-        return parsed.computeIfAbsent(taskId, id -> TaskSpecParser.parse(tasks.find(id)
-                .orElseThrow(() -> new IllegalStateException("bug: no task " + id)).specJson()));
+        return parsed.computeIfAbsent(taskId, id -> TaskSpecParser.parse(tasks.specJson(id)
+                .orElseThrow(() -> new IllegalStateException("bug: no task " + id))));
     }
 }

@@ -18,6 +18,9 @@ import io.tunefleet.coordinator.store.StoreWriter;
 import io.tunefleet.coordinator.store.TaskStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tunefleet.coordinator.metrics.Buckets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -84,6 +87,7 @@ class WorkerMessageListener {
 
     private void onClaim(ClaimMessage claim) {
         if (writer.write(() -> experiments.markRunning(claim))) {
+            recordQueueWait(claim);
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
         } else {
@@ -96,12 +100,14 @@ class WorkerMessageListener {
 
     private void onResult(ResultMessage result) {
         if (retried(result)) {
+            countResult("retried");
             return;
         }
         Objective objective = objectiveOf(result.taskId());
         Double value = result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
         boolean committed = writer.write(() -> experiments.commitResult(result, value));
         if (!committed) {
+            countResult("stale");
             log.info("task {} experiment {}: result of attempt {} from {} is a duplicate or stale; ignored",
                     result.taskId(), result.experimentId(), result.attempt(), result.workerId());
             return;
@@ -111,6 +117,7 @@ class WorkerMessageListener {
                 .tag("status", result.outcome().name())
                 .tag("failure_class", result.failureClass() == null ? "none" : result.failureClass().name())
                 .register(meters).increment();
+        countResult("committed");
         if (result.failureClass() != null) {
             log.info("task {} experiment {}: attempt {} {} on {} ({}: {})", result.taskId(), result.experimentId(),
                     result.attempt(), result.outcome(), result.workerId(), result.failureClass(), result.error());
@@ -118,6 +125,27 @@ class WorkerMessageListener {
         Map<String, Object> parameters = experiments.find(result.experimentId()).map(ExperimentRecord::parameters)
                 .orElse(Map.of());
         dispatcher.observed(result.taskId(), parameters, value, result.failureClass());
+    }
+
+    /** Metrics only: how long the experiment's job waited between being queued and being claimed. */
+    private void recordQueueWait(ClaimMessage claim) {
+        experiments.find(claim.experimentId()).map(ExperimentRecord::queuedAt).ifPresent(queuedAt ->
+                Timer.builder("tunefleet.experiments.queue.wait")
+                        .description("Time from an experiment attempt's job being queued to a worker claiming it, "
+                                + "by the GPUs it needs")
+                        .tag("gpus", Integer.toString(claim.gpuIndices().size()))
+                        .serviceLevelObjectives(Buckets.DURATIONS)
+                        .register(meters)
+                        .record(Duration.ofMillis(Math.max(0, claim.claimedAtMs() - queuedAt))));
+    }
+
+    /** Metrics only: what became of a result message (committed, retried as a new attempt, stale). */
+    private void countResult(String disposition) {
+        Counter.builder("tunefleet.results.handled")
+                .description("Result messages handled by the coordinator: committed, retried (a retryable failure "
+                        + "re-queued as a new attempt) or stale (duplicate or superseded; ignored)")
+                .tag("disposition", disposition)
+                .register(meters).increment();
     }
 
     /** A retryable failure within max_retries becomes a new attempt instead of a final result. */

@@ -23,8 +23,16 @@ public class FleetView {
         this.properties = properties;
     }
 
+    /**
+     * Records a heartbeat. One sent longer ago than the worker timeout (it waited in the queue while
+     * the coordinator was down) proves nothing about the worker now and is ignored.
+     */
     public void heard(HeartbeatMessage heartbeat) {
-        workers.put(heartbeat.workerId(), new WorkerStatus(heartbeat, clock.millis()));
+        long now = clock.millis();
+        if (now - heartbeat.sentAtMs() > properties.workerTimeout().toMillis()) {
+            return;
+        }
+        workers.put(heartbeat.workerId(), new WorkerStatus(heartbeat, now));
     }
 
     /** Workers heard from within the worker timeout, by id. */

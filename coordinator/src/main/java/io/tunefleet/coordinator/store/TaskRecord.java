@@ -7,7 +7,6 @@ public record TaskRecord(
         long id,
         String name,
         TaskStatus status,
-        String specJson,
         String strategy,
         String objective,
         int maxIterations,

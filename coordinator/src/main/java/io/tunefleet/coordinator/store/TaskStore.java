@@ -15,6 +15,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class TaskStore {
 
+    /** Every column but the task file, which a list of 5,000 configurations makes hundreds of KB. */
+    static final String COLUMNS = "id, name, status, strategy, objective, max_iterations, max_parallel, stop_reason, created_at, started_at, finished_at";
+
     private final JdbcClient jdbc;
     private final StoreWriter writer;
     private final Clock clock;
@@ -46,15 +49,20 @@ public class TaskStore {
     }
 
     public Optional<TaskRecord> find(long id) {
-        return jdbc.sql("SELECT * FROM tasks WHERE id = :id").param("id", id).query(TaskStore::map).optional();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM tasks WHERE id = :id").param("id", id).query(TaskStore::map).optional();
+    }
+
+    /** The task file as submitted; read only when a task's strategy is (re)built, since it can be large. */
+    public Optional<String> specJson(long id) {
+        return jdbc.sql("SELECT spec_json FROM tasks WHERE id = :id").param("id", id).query(String.class).optional();
     }
 
     public List<TaskRecord> list() {
-        return jdbc.sql("SELECT * FROM tasks ORDER BY id").query(TaskStore::map).list();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM tasks ORDER BY id").query(TaskStore::map).list();
     }
 
     public List<TaskRecord> withStatus(TaskStatus... statuses) {
-        return jdbc.sql("SELECT * FROM tasks WHERE status IN (:statuses) ORDER BY id")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM tasks WHERE status IN (:statuses) ORDER BY id")
                 .param("statuses", java.util.Arrays.stream(statuses).map(Enum::name).toList())
                 .query(TaskStore::map).list();
     }
@@ -82,7 +90,7 @@ public class TaskStore {
 
     static TaskRecord map(ResultSet rs, int row) throws SQLException {
         return new TaskRecord(rs.getLong("id"), rs.getString("name"), TaskStatus.valueOf(rs.getString("status")),
-                rs.getString("spec_json"), rs.getString("strategy"), rs.getString("objective"),
+                rs.getString("strategy"), rs.getString("objective"),
                 rs.getInt("max_iterations"), rs.getInt("max_parallel"), rs.getString("stop_reason"),
                 rs.getLong("created_at"), nullableLong(rs, "started_at"), nullableLong(rs, "finished_at"));
     }

@@ -7,6 +7,7 @@ import io.tunefleet.common.message.Schema;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.gpu.ReleaseOutcome;
+import io.tunefleet.worker.metrics.WorkerMeters;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
 import java.time.Clock;
@@ -57,6 +58,8 @@ public final class ClaimLoop implements AutoCloseable {
     private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
     private final Object changed = new Object();
     private volatile boolean stopped;
+    /** Metrics only; records nothing until {@link #recordWith} binds a registry. */
+    private volatile WorkerMeters meters = WorkerMeters.NONE;
     private Thread thread;
 
     /** @param cleanGrace how long GPUs may take to come back clean before they are quarantined */
@@ -78,6 +81,11 @@ public final class ClaimLoop implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         log.info("worker {}: claiming jobs for up to {} GPUs", workerId, pool.total());
+    }
+
+    /** Records phase timings (dispatch, start, run, cleanup) in these meters from now on. */
+    public void recordWith(WorkerMeters meters) {
+        this.meters = java.util.Objects.requireNonNull(meters, "meters");
     }
 
     /** Experiments running now. */
@@ -155,9 +163,14 @@ public final class ClaimLoop implements AutoCloseable {
                 reservation.get().release();
                 continue;
             }
+            long claimedAt = clock.millis();
+            meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - reservation.get().reservedAt().toEpochMilli())));
             Run run = new Run(job.get(), reservation.get());
             runs.put(job.get().attemptKey(), run);
-            experiments.execute(() -> execute(run));
+            experiments.execute(() -> {
+                meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
+                execute(run);
+            });
             return true;
         }
         return false;
@@ -192,7 +205,10 @@ public final class ClaimLoop implements AutoCloseable {
             // The interrupt that stopped the run must not also stop the clean-up and the result.
             Thread.interrupted();
         }
+        long cleaning = clock.millis();
+        meters.ran(Duration.ofMillis(Math.max(0, cleaning - started)));
         release(run);
+        meters.cleanedUp(Duration.ofMillis(Math.max(0, clock.millis() - cleaning)));
         runs.remove(job.attemptKey());
         wake();
         if (run.stop == Stop.CANCELLED || run.stop == Stop.ABORTED) {

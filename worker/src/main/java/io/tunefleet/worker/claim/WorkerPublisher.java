@@ -57,12 +57,15 @@ public final class WorkerPublisher {
         }
     }
 
-    /** Heartbeats are transient and expire: a stale one is worth nothing. */
-    public void sendHeartbeat(WorkerMessage heartbeat, Duration expiry) {
+    /**
+     * Heartbeats are transient. They carry no AMQP expiration: RabbitMQ reads it as a time to live,
+     * Qpid Broker-J as an absolute time, which would drop every heartbeat on the embedded broker.
+     * The coordinator ignores a heartbeat older than its worker timeout instead.
+     */
+    public void sendHeartbeat(WorkerMessage heartbeat) {
         MessageProperties props = new MessageProperties();
         props.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        props.setExpiration(Long.toString(expiry.toMillis()));
         template.send("", Topology.HEARTBEATS_QUEUE, new Message(MessageCodec.encode(heartbeat), props));
     }
 }

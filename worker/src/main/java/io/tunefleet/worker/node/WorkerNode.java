@@ -5,6 +5,8 @@ import io.tunefleet.common.message.Schema;
 import io.tunefleet.worker.claim.ClaimLoop;
 import io.tunefleet.worker.claim.WorkerPublisher;
 import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.metrics.WorkerMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import java.net.URI;
 import java.time.Clock;
@@ -30,6 +32,7 @@ public final class WorkerNode implements AutoCloseable {
     private final WorkerPublisher publisher;
     private final ClaimLoop claims;
     private final ControlListener control;
+    private final ConnectionFactory connections;
     private final Clock clock;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "heartbeat");
@@ -42,6 +45,7 @@ public final class WorkerNode implements AutoCloseable {
         this.settings = settings;
         this.pool = pool;
         this.clock = clock;
+        this.connections = connections;
         RabbitTemplate template = new RabbitTemplate(connections);
         template.setMandatory(true);
         this.publisher = new WorkerPublisher(template, settings.confirmTimeout());
@@ -64,6 +68,16 @@ public final class WorkerNode implements AutoCloseable {
         long every = settings.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
         log.info("worker {} on {}: started with {} GPU(s)", settings.workerId(), settings.host(), pool.total());
+    }
+
+    /**
+     * Registers this worker's meters (GPUs by state, experiments running, broker connection, phase
+     * timings), tagged with its id, in {@code registry}; call once, before or after {@link #start()}.
+     */
+    public WorkerMeters bindMetrics(MeterRegistry registry) {
+        WorkerMeters meters = WorkerMeters.register(registry, settings.workerId(), pool, claims::running, connections);
+        claims.recordWith(meters);
+        return meters;
     }
 
     /** Fault testing: every result is published twice from now on. */
@@ -96,8 +110,7 @@ public final class WorkerNode implements AutoCloseable {
         }
         try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
-                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()),
-                    settings.heartbeatInterval().multipliedBy(5));
+                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()));
         } catch (RuntimeException e) {
             log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
                     settings.heartbeatInterval());
