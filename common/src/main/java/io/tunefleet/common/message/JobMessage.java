@@ -1,13 +1,17 @@
 package io.tunefleet.common.message;
 
 import io.tunefleet.common.task.BenchmarkSpec;
+import java.util.Map;
 import java.util.SortedMap;
 
 /**
  * One attempt of one experiment, published to {@code jobs.gpus.<gpus>}.
  *
- * @param attempt 1 for the first run, higher for re-queued attempts; with the experiment id it
- *                identifies the attempt, and results are committed at most once per attempt
+ * @param attempt   1 for the first run, higher for re-queued attempts; with the experiment id it
+ *                  identifies the attempt, and results are committed at most once per attempt
+ * @param objective the task's objective by its task-file name, so the worker scores toward it; null
+ *                  in messages of older coordinators
+ * @param slo       the task's {@code slo} block as written, for scoring; null or empty when none
  */
 public record JobMessage(
         int schema,
@@ -20,7 +24,17 @@ public record JobMessage(
         String imageTag,
         SortedMap<String, Object> parameters,
         BenchmarkSpec benchmark,
-        long timeoutSeconds) {
+        long timeoutSeconds,
+        String objective,
+        Map<String, Object> slo) {
+
+    /** A job without scoring information: workers score it for minimum latency, without SLO. */
+    public JobMessage(int schema, long taskId, long experimentId, int attempt, int gpus, String runtime, String model,
+                      String imageTag, SortedMap<String, Object> parameters, BenchmarkSpec benchmark,
+                      long timeoutSeconds) {
+        this(schema, taskId, experimentId, attempt, gpus, runtime, model, imageTag, parameters, benchmark,
+                timeoutSeconds, null, null);
+    }
 
     public String attemptKey() {
         return experimentId + "#" + attempt;

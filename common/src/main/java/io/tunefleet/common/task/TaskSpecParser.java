@@ -93,6 +93,11 @@ public final class TaskSpecParser {
                 problem("$.slo", "must be an object");
             } else {
                 slo = MAPPER.convertValue(sloNode, Map.class);
+                try {
+                    io.tunefleet.common.scoring.Slo.parse(slo);
+                } catch (IllegalArgumentException e) {
+                    problem("$." + e.getMessage().split(" ")[0], e.getMessage());
+                }
             }
         }
         if (!problems.isEmpty()) {

@@ -6,12 +6,14 @@ import io.tunefleet.common.task.Objective;
 import java.util.function.Function;
 
 /**
- * What an experiment is scored against. The job message does not carry the task's objective and
- * SLO yet, so runtimes take a function from job to spec; {@link #DEFAULT} scores latency without SLO.
- * Every objective's metric is reported whatever the spec, so the coordinator can read its own.
+ * What an experiment is scored against. Runtimes take a function from job to spec; {@link #DEFAULT}
+ * reads the task's objective and SLO from the job (minimum latency without SLO when a job carries
+ * none). Every objective's metric is reported whatever the spec, so the coordinator can read its own.
  */
 public record ScoringSpec(Objective objective, Slo slo) {
 
-    public static final Function<JobMessage, ScoringSpec> DEFAULT =
-            job -> new ScoringSpec(Objective.MINIMIZE_LATENCY, Slo.none());
+    public static final Function<JobMessage, ScoringSpec> DEFAULT = job -> new ScoringSpec(
+            job.objective() == null ? Objective.MINIMIZE_LATENCY
+                    : Objective.fromWireName(job.objective()).orElse(Objective.MINIMIZE_LATENCY),
+            Slo.parse(job.slo()));
 }
