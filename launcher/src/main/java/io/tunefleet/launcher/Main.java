@@ -53,6 +53,8 @@ public final class Main {
               bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
+              bench store [--experiments 100000] [--json FILE]
+                                               coordinator memory and experiments-API page latency at that size
               bench search [--seeds 30] [--json FILE]
                                                strategies against simulated landscapes, in-process
             """;
@@ -233,10 +235,13 @@ public final class Main {
     }
 
     static int bench(List<String> argv, PrintStream out) throws Exception {
-        if (argv.isEmpty() || !List.of("search", "fleet").contains(argv.get(0))) {
-            throw new Args.UsageException("bench needs a benchmark name: search or fleet");
+        if (argv.isEmpty() || !List.of("search", "fleet", "store").contains(argv.get(0))) {
+            throw new Args.UsageException("bench needs a benchmark name: search, fleet or store");
         }
         List<String> rest = argv.subList(1, argv.size());
+        if (argv.get(0).equals("store")) {
+            return StoreBenchmark.run(Args.parse(rest, Set.of("experiments", "json"), Set.of()), out);
+        }
         if (argv.get(0).equals("fleet")) {
             return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq"), Set.of("embedded")), out);
         }

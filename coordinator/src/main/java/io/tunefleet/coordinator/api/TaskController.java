@@ -52,11 +52,25 @@ class TaskController {
         return ResponseEntity.status(status).body(view(task(id)));
     }
 
+    /**
+     * The task's experiments in suggestion order; all of them, or one page with {@code limit}
+     * (1 to {@value #MAX_PAGE}) and {@code offset}.
+     */
     @GetMapping("/{id}/experiments")
-    List<ExperimentView> experiments(@PathVariable long id) {
+    List<ExperimentView> experiments(@PathVariable long id, @RequestParam(required = false) Integer limit,
+                                     @RequestParam(defaultValue = "0") int offset) {
         task(id);
-        return service.experiments(id).stream().map(ExperimentView::of).toList();
+        if (limit == null) {
+            return service.experiments(id).stream().map(ExperimentView::of).toList();
+        }
+        if (limit < 1 || limit > MAX_PAGE || offset < 0) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be 1 to " + MAX_PAGE
+                    + " and offset at least 0; got limit " + limit + ", offset " + offset);
+        }
+        return service.experiments(id, offset, limit).stream().map(ExperimentView::of).toList();
     }
+
+    static final int MAX_PAGE = 10_000;
 
     @GetMapping("/{id}/best")
     Map<String, Object> best(@PathVariable long id) {

@@ -204,6 +204,13 @@ public class ExperimentStore {
                 .list();
     }
 
+    /** One page of the task's experiments in suggestion order (the unique index on task and seq serves it). */
+    public List<ExperimentRecord> page(long taskId, int offset, int limit) {
+        return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task ORDER BY seq LIMIT :limit OFFSET :offset")
+                .param("task", taskId).param("limit", limit).param("offset", offset)
+                .query(ExperimentStore::map).list();
+    }
+
     public List<ExperimentRecord> inState(long taskId, ExperimentState state) {
         return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task AND state = :state ORDER BY seq")
                 .param("task", taskId).param("state", state.name())

@@ -97,6 +97,10 @@ public class TaskService {
         return experiments.byTask(id);
     }
 
+    public List<ExperimentRecord> experiments(long id, int offset, int limit) {
+        return experiments.page(id, offset, limit);
+    }
+
     public Optional<ExperimentRecord> best(TaskRecord task) {
         boolean higher = Objective.fromWireName(task.objective()).map(Objective::higherIsBetter).orElse(false);
         return experiments.best(task.id(), higher);

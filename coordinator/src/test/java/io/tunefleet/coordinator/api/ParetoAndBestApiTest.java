@@ -67,7 +67,7 @@ class ParetoAndBestApiTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void paretoListsTheNonDominatedExperimentsAndBestExplainsItself() throws Exception {
+    void paretoListsTheNonDominatedExperimentsBestExplainsItselfAndExperimentsPage() throws Exception {
         Map<String, Object> task = post("/api/tasks", """
                 {"task_name": "pareto", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
                  "parameters": {"tp-size": [1], "mem-fraction-static": [0.7, 0.75, 0.8, 0.85]},
@@ -88,6 +88,13 @@ class ParetoAndBestApiTest {
         List<Map<String, Object>> front = (List<Map<String, Object>>) pareto.get("front");
         assertThat(front).extracting(p -> (Object) ((Map<?, ?>) p.get("experiment")).get("seq")).containsExactly(2, 1, 4);
         assertThat(front).extracting(p -> p.get("throughput_per_gpu")).containsExactly(200.0, 100.0, 50.0);
+
+        List<Map<String, Object>> page = JSON.readValue(http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/tasks/" + id + "/experiments?limit=2&offset=1")).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), new TypeReference<>() { });
+        assertThat(page).extracting(e -> (Object) e.get("seq")).containsExactly(2, 3);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/tasks/" + id
+                + "/experiments?limit=0")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
 
         Map<String, Object> best = get("/api/tasks/" + id + "/best");
         assertThat(((Map<?, ?>) best.get("experiment")).get("seq")).isEqualTo(4);

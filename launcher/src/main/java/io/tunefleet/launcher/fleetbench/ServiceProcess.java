@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * A tunefleet service (coordinator or worker) in a process of its own, started from the same jar or
  * classpath as this one, with its output in a log file; plus what /proc says about its CPU and memory.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
@@ -21,7 +21,7 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ServiceProcess start(Path log, List<String> jvmOptions, List<String> args) throws IOException {
+    public static ServiceProcess start(Path log, List<String> jvmOptions, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -37,7 +37,7 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(process, log);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -45,12 +45,12 @@ final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** Peak resident memory (VmHWM) in MiB, or -1 where /proc does not say. */
-    double peakRssMb() {
+    public double peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
                 if (line.startsWith("VmHWM:")) {
@@ -64,7 +64,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** User plus system CPU seconds so far, or -1 where unknown. */
-    double cpuSeconds() {
+    public double cpuSeconds() {
         return process.toHandle().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
     }
 
