@@ -32,6 +32,21 @@ public final class GpuRequirement {
                 || DATA_PARALLEL.contains(n) || CONTEXT_PARALLEL.contains(n);
     }
 
+    /**
+     * True when both names set the same parallelism factor, e.g. {@code tp} and {@code tp-size}, or
+     * {@code tensor_parallel_size} and {@code tensor-parallel-size}.
+     */
+    public static boolean sameFactor(String a, String b) {
+        String x = normalize(a);
+        String y = normalize(b);
+        for (List<String> names : List.of(TENSOR_PARALLEL, PIPELINE_PARALLEL, DATA_PARALLEL, CONTEXT_PARALLEL)) {
+            if (names.contains(x) && names.contains(y)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int factor(ParameterSet parameters, List<String> names) {
         for (var entry : parameters.values().entrySet()) {
             if (names.contains(normalize(entry.getKey()))) {

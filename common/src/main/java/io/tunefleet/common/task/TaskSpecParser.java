@@ -82,7 +82,8 @@ public final class TaskSpecParser {
         if (imageTag != null && !SAFE_VALUE.matcher(imageTag).matches()) {
             problem("$.runtime_image_tag", "may contain only letters, digits and ._:/=+@-");
         }
-        ParameterSpace space = parameters(root.get("parameters"));
+        EnginePresets.Expansion expanded = EnginePresets.expand(root, runtime, problems);
+        ParameterSpace space = parameters(expanded.parameters(), expanded.paths());
         Constraints constraints = constraints(root.get("constraints"), space);
         OptimizationSpec optimization = optimization(root.get("optimization"), space);
         BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
@@ -107,7 +108,7 @@ public final class TaskSpecParser {
                 benchmark, slo, constraints, json);
     }
 
-    private ParameterSpace parameters(JsonNode node) {
+    private ParameterSpace parameters(JsonNode node, Map<String, String> paths) {
         if (node == null || node.isNull()) {
             problem("$.parameters", "is required");
             return null;
@@ -118,7 +119,7 @@ public final class TaskSpecParser {
         }
         List<Parameter> parameters = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
-            String path = "$.parameters." + entry.getKey();
+            String path = paths.getOrDefault(entry.getKey(), "$.parameters." + entry.getKey());
             if (!PARAMETER_NAME.matcher(entry.getKey()).matches()) {
                 problem(path, "parameter names must be lower-case letters, digits, '-' or '_'");
                 continue;

@@ -83,4 +83,12 @@ class GpuRequirementTest {
     private static int need(Map<String, ?> values) {
         return GpuRequirement.of(ParameterSet.of(values));
     }
+
+    @Test
+    void sameFactorMatchesEverySpellingOfOneParallelismFactorAndNothingElse() {
+        assertThat(GpuRequirement.sameFactor("tp", "tensor_parallel_size")).isTrue();
+        assertThat(GpuRequirement.sameFactor("pipeline-parallel-size", "pp-size")).isTrue();
+        assertThat(GpuRequirement.sameFactor("tp-size", "dp-size")).isFalse();
+        assertThat(GpuRequirement.sameFactor("mem-fraction-static", "mem-fraction-static")).isFalse();
+    }
 }
