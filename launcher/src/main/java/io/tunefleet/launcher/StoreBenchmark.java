@@ -40,7 +40,7 @@ final class StoreBenchmark {
         String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newHttpClient();
         try (EmbeddedBroker broker = EmbeddedBroker.start(0);
-             ServiceProcess coordinator = ServiceProcess.start(dir.resolve("coordinator.log"), List.of("-Xmx512m"),
+             ServiceProcess coordinator = ServiceProcess.start(dir.resolve("coordinator.log"), List.of("-Xmx256m"),
                      List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
                              broker.amqpUri().toString()))) {
             waitForApi(http, base, coordinator);
@@ -72,7 +72,7 @@ final class StoreBenchmark {
             out.printf("experiments API, page of %d at random offsets (%d requests): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     PAGE, REQUESTS, pct(page, 50), pct(page, 99), pct(page, 100));
             out.printf("GET /api/tasks/{id}: p99 %.1f ms; GET /best: p99 %.1f ms%n", pct(task, 99), pct(best, 99));
-            out.printf("coordinator peak RSS: %.0f MB (heap limit 512 MB)%n", coordinator.peakRssMb());
+            out.printf("coordinator peak RSS: %.0f MB (heap limit 256 MB)%n", coordinator.peakRssMb());
             if (args.has("json")) {
                 Files.writeString(Path.of(args.get("json", "")),
                         JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result));

@@ -231,11 +231,23 @@ public class ExperimentStore {
 
     /** The succeeded experiment with the best objective value. */
     public Optional<ExperimentRecord> best(long taskId, boolean higherIsBetter) {
+        return ranked(taskId, higherIsBetter, 1).stream().findFirst();
+    }
+
+    /** The {@code limit} best succeeded experiments, best first. */
+    public List<ExperimentRecord> ranked(long taskId, boolean higherIsBetter, int limit) {
         return jdbc.sql("SELECT * FROM experiments WHERE task_id = :task AND state = 'SUCCEEDED' "
                         + "AND objective_value IS NOT NULL ORDER BY objective_value "
-                        + (higherIsBetter ? "DESC" : "ASC") + ", seq LIMIT 1")
-                .param("task", taskId)
-                .query(ExperimentStore::map).optional();
+                        + (higherIsBetter ? "DESC" : "ASC") + ", seq LIMIT :limit")
+                .param("task", taskId).param("limit", limit)
+                .query(ExperimentStore::map).list();
+    }
+
+    /** Succeeded experiments of the task that have an objective value. */
+    public int countScored(long taskId) {
+        return jdbc.sql("SELECT COUNT(*) FROM experiments WHERE task_id = :task AND state = 'SUCCEEDED' "
+                        + "AND objective_value IS NOT NULL")
+                .param("task", taskId).query(Integer.class).single();
     }
 
     /**

@@ -109,13 +109,10 @@ public class TaskService {
     /** Why {@code best} is the best: its value, how many it beat, and the runner-up. */
     public String whyBest(TaskRecord task, ExperimentRecord best) {
         Objective objective = Objective.fromWireName(task.objective()).orElseThrow();
-        List<ExperimentRecord> ranked = experiments.byTask(task.id()).stream()
-                .filter(e -> e.state() == ExperimentState.SUCCEEDED && e.objectiveValue() != null)
-                .sorted(java.util.Comparator.comparingDouble(
-                        (ExperimentRecord e) -> objective.higherIsBetter() ? -e.objectiveValue() : e.objectiveValue()))
-                .toList();
+        List<ExperimentRecord> ranked = experiments.ranked(task.id(), objective.higherIsBetter(), 2);
+        int scored = experiments.countScored(task.id());
         String why = (objective.higherIsBetter() ? "highest " : "lowest ") + objective.metric() + " ("
-                + best.objectiveValue() + ") among " + ranked.size() + " succeeded experiment(s)";
+                + best.objectiveValue() + ") among " + scored + " succeeded experiment(s)";
         if (ranked.size() > 1) {
             ExperimentRecord second = ranked.get(1);
             double gap = Math.abs(best.objectiveValue() - second.objectiveValue())

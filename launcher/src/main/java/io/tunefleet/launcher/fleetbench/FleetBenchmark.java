@@ -50,8 +50,13 @@ public final class FleetBenchmark {
         int port = freePort();
         String base = "http://127.0.0.1:" + port;
         List<ServiceProcess> workers = new ArrayList<>();
-        ServiceProcess coordinator = ServiceProcess.start(runDir.resolve("coordinator.log"),
-                List.of("-Xms64m", "-Xmx512m"),
+        List<String> coordinatorJvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m"));
+        // e.g. -XX:StartFlightRecording=filename=/tmp/coordinator.jfr to profile the coordinator
+        String extra = System.getenv("TUNEFLEET_BENCH_COORDINATOR_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            coordinatorJvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        ServiceProcess coordinator = ServiceProcess.start(runDir.resolve("coordinator.log"), coordinatorJvm,
                 List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
                         broker.toString()));
         try {
