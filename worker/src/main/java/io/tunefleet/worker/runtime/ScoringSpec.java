@@ -12,8 +12,9 @@ import java.util.function.Function;
  */
 public record ScoringSpec(Objective objective, Slo slo) {
 
-    public static final Function<JobMessage, ScoringSpec> DEFAULT = job -> new ScoringSpec(
-            job.objective() == null ? Objective.MINIMIZE_LATENCY
+    public static final Function<JobMessage, ScoringSpec> DEFAULT = job -> job == null
+            ? new ScoringSpec(Objective.MINIMIZE_LATENCY, Slo.none())
+            : new ScoringSpec(job.objective() == null ? Objective.MINIMIZE_LATENCY
                     : Objective.fromWireName(job.objective()).orElse(Objective.MINIMIZE_LATENCY),
-            Slo.parse(job.slo()));
+                    Slo.parse(job.slo()));
 }
