@@ -6,6 +6,7 @@ import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.engine.EnginePreset;
 import io.tunefleet.worker.runtime.DockerSettings;
+import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeRouter;
 import io.tunefleet.worker.runtime.RuntimeSettings;
 import io.tunefleet.worker.runtime.ScoringSpec;
@@ -44,6 +45,10 @@ class WorkerConfiguration {
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
                 properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
         RuntimeRouter runtime = runtime(properties);
+        if (properties.engineLaunch() == EngineLaunch.DOCKER && properties.id().isBlank()) {
+            log.warn("worker {}: engine-launch docker without a fixed tunefleet.worker.id; containers left by an "
+                    + "earlier run under another id are not reaped", settings.workerId());
+        }
         int reaped = runtime.reapOrphans();
         if (reaped > 0) {
             log.warn("worker {}: removed {} engine container(s) left by an earlier run", settings.workerId(), reaped);

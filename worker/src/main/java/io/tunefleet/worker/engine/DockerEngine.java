@@ -77,14 +77,14 @@ public final class DockerEngine implements AutoCloseable {
         try {
             created = docker.createContainerCmd(spec.image()).withName(spec.name()).withEntrypoint(spec.argv())
                     .withLabels(spec.labels()).withHostConfig(hostConfig(spec)).exec();
-        } catch (DockerException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // DockerException, or the transport's when the engine does not answer
             throw new IOException("could not create container " + spec.name() + " from " + spec.image() + ": "
                     + e.getMessage(), e);
         }
         DockerEngine engine = new DockerEngine(docker, created.getId(), spec);
         try {
             docker.startContainerCmd(created.getId()).exec();
-        } catch (DockerException e) {
+        } catch (RuntimeException e) {
             engine.close();
             throw new IOException("could not start container " + spec.name() + ": " + e.getMessage(), e);
         }
@@ -121,6 +121,10 @@ public final class DockerEngine implements AutoCloseable {
             return Boolean.TRUE.equals(state.getRunning());
         } catch (NotFoundException e) {
             return false;
+        } catch (RuntimeException e) {
+            log.warn("container {}: Docker engine did not answer ({}); counting the engine as dead", spec.name(),
+                    e.getMessage());
+            return false;
         }
     }
 
@@ -128,7 +132,7 @@ public final class DockerEngine implements AutoCloseable {
     public String logTail(int lines) {
         try {
             return logs(lines).strip();
-        } catch (IOException | DockerException e) {
+        } catch (IOException | RuntimeException e) {
             return "(no log of container " + spec.name() + ": " + e.getMessage() + ")";
         }
     }
@@ -166,15 +170,20 @@ public final class DockerEngine implements AutoCloseable {
                 docker.stopContainerCmd(id).withTimeout((int) Math.max(1, spec.stopGrace().toSeconds())).exec();
             } catch (NotModifiedException | NotFoundException e) {
                 // already stopped, or gone
-            } catch (DockerException e) {
+            } catch (RuntimeException e) {
                 log.warn("container {} did not stop ({}); removing it by force", spec.name(), e.getMessage());
             }
             try {
                 Files.writeString(spec.logFile(), logs(null), StandardCharsets.UTF_8);
-            } catch (IOException | DockerException e) {
+            } catch (IOException | RuntimeException e) {
                 log.warn("container {}: output not saved to {}: {}", spec.name(), spec.logFile(), e.getMessage());
             }
-            remove(docker, id);
+            try {
+                remove(docker, id);
+            } catch (RuntimeException e) {
+                log.error("container {} ({}) not removed: {}; the orphan reaper removes it at the next worker start",
+                        spec.name(), id, e.getMessage());
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -2,7 +2,6 @@ package io.tunefleet.worker.runtime;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.PullImageResultCallback;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -138,7 +137,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             if (!docker.pullImages()) {
                 throw new IOException("image " + image + " is not on this host and pulls are off");
             }
-        } catch (DockerException e) {
+        } catch (RuntimeException e) {
             throw new IOException("Docker engine at " + docker.dockerHost() + " did not answer: " + e.getMessage(), e);
         }
         log.info("task {} experiment {}: pulling {}", job.taskId(), job.experimentId(), image);
@@ -148,7 +147,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             if (!done) {
                 throw new IOException("pull of " + image + " took longer than " + docker.pullTimeout());
             }
-        } catch (DockerException e) {
+        } catch (RuntimeException e) {
             throw new IOException("pull of " + image + " failed: " + e.getMessage(), e);
         }
     }

@@ -90,9 +90,10 @@ class DockerRuntimeTest {
                         "--model-path", "{model}", "--ttft-ms", "300", "--tpot-ms", "20"),
                 "sim-config", preset("sim-config", "io.tunefleet.worker.sim.SimEngineMain", "--port", "{port}",
                         "--model-path", "llama-8b"),
-                "stubborn", preset("stubborn", StubbornEngineMain.class.getName()));
+                "stubborn", preset("stubborn", StubbornEngineMain.class.getName()),
+                "absent", preset("absent", StubbornEngineMain.class.getName()));
         Map<String, String> images = Map.of("sim-pinned", IMAGE_REPOSITORY, "sim-config", IMAGE_REPOSITORY,
-                "stubborn", IMAGE_REPOSITORY);
+                "stubborn", IMAGE_REPOSITORY, "absent", "tunefleet-test-never-built");
         DockerSettings dockerSettings = new DockerSettings(workerId, DockerSettings.DEFAULT_DOCKER_HOST, images,
                 false, false, Duration.ofMinutes(1), jvmBinds(), null);
         runtime = new DockerRuntime(presets, new PortAllocator(settings.portFirst(), settings.portLast(),
@@ -201,6 +202,16 @@ class DockerRuntimeTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
         assertThat(result.error()).contains("loading weights forever");
         assertThat(containers(workerId)).as("containers left").isEmpty();
+    }
+
+    @Test
+    void anAbsentImageIsNotPulledWhenPullsAreOffAndFailsAsInfrastructure() throws Exception {
+        RunResult result = runtime.run(job("absent", 42, Map.of(), 60), List.of(0));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(result.error()).contains("tunefleet-test-never-built:latest").contains("pulls are off");
+        assertThat(containers(workerId)).isEmpty();
     }
 
     @Test
