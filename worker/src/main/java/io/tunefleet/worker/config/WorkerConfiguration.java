@@ -5,6 +5,8 @@ import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.engine.EnginePreset;
+import io.tunefleet.worker.runtime.DockerSettings;
+import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeRouter;
 import io.tunefleet.worker.runtime.RuntimeSettings;
 import io.tunefleet.worker.runtime.ScoringSpec;
@@ -13,6 +15,8 @@ import java.util.Map;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +25,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
 class WorkerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
 
     @Bean
     Clock clock() {
@@ -38,7 +44,16 @@ class WorkerConfiguration {
     WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
                 properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
-        WorkerNode node = new WorkerNode(settings, pool, connections, runtime(properties), clock);
+        RuntimeRouter runtime = runtime(properties);
+        if (properties.engineLaunch() == EngineLaunch.DOCKER && properties.id().isBlank()) {
+            log.warn("worker {}: engine-launch docker without a fixed tunefleet.worker.id; containers left by an "
+                    + "earlier run under another id are not reaped", settings.workerId());
+        }
+        int reaped = runtime.reapOrphans();
+        if (reaped > 0) {
+            log.warn("worker {}: removed {} engine container(s) left by an earlier run", settings.workerId(), reaped);
+        }
+        WorkerNode node = new WorkerNode(settings, pool, connections, runtime, clock);
         if (properties.chaosDuplicateResults()) {
             node.duplicateResults();
         }
@@ -53,7 +68,10 @@ class WorkerConfiguration {
                 properties.engineStopGrace(), properties.requestTimeout(), defaults.warmupRequests());
         Map<String, EnginePreset> engines = new LinkedHashMap<>();
         properties.engines().forEach((name, command) -> engines.put(name, new EnginePreset(name, command)));
-        return new RuntimeRouter(settings, engines, ScoringSpec.DEFAULT);
+        DockerSettings docker = new DockerSettings(workerId(properties), properties.dockerHost(),
+                properties.dockerImages(), properties.dockerGpuDeviceRequests(), properties.dockerPull(),
+                DockerSettings.DEFAULT_PULL_TIMEOUT, properties.dockerBinds(), properties.huggingFaceCache());
+        return new RuntimeRouter(settings, engines, ScoringSpec.DEFAULT, properties.engineLaunch(), docker);
     }
 
     static String workerId(WorkerProperties properties) {

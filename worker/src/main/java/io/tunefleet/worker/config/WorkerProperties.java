@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.tunefleet.worker.runtime.DockerSettings;
+import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeMode;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -36,6 +38,17 @@ import org.springframework.validation.annotation.Validated;
  * @param requestTimeout    how long one benchmark request may stay silent before it counts as a timeout
  * @param engines           engines beyond the sglang and vllm presets, by runtime name: an argv list
  *                          with {@code {model}}, {@code {port}} and {@code {gpus}} placeholders
+ * @param engineLaunch      how {@code sglang}, {@code vllm} and configured engines start: {@code process}
+ *                          (a process group on the host) or {@code docker} (a container per experiment)
+ * @param dockerHost        the Docker engine the docker launch talks to
+ * @param dockerImages      image repository by runtime name for the docker launch (the job's image tag is
+ *                          appended); sglang and vllm have defaults, entries here add or replace
+ * @param dockerGpuDeviceRequests request the reserved GPUs by index (driver nvidia); false only on hosts
+ *                          without a GPU runtime (tests)
+ * @param dockerPull        pull an absent image; when false, an absent image fails the experiment
+ * @param dockerBinds       extra {@code host:container[:ro]} mounts for every engine container
+ * @param huggingFaceCache  mounted into engine containers when the model is a hub id; default
+ *                          {@code ~/.cache/huggingface}
  */
 @Validated
 @ConfigurationProperties("tunefleet.worker")
@@ -56,7 +69,14 @@ public record WorkerProperties(
         @DefaultValue(DEFAULT_ENGINE_LOG_DIR) @NotNull Path engineLogDir,
         @DefaultValue(DEFAULT_ENGINE_STOP_GRACE) @NotNull Duration engineStopGrace,
         @DefaultValue(DEFAULT_REQUEST_TIMEOUT) @NotNull Duration requestTimeout,
-        Map<String, List<String>> engines) {
+        Map<String, List<String>> engines,
+        @DefaultValue(DEFAULT_ENGINE_LAUNCH) @NotNull EngineLaunch engineLaunch,
+        @DefaultValue(DockerSettings.DEFAULT_DOCKER_HOST) @NotBlank String dockerHost,
+        Map<String, String> dockerImages,
+        @DefaultValue("true") boolean dockerGpuDeviceRequests,
+        @DefaultValue("true") boolean dockerPull,
+        List<String> dockerBinds,
+        Path huggingFaceCache) {
 
     public static final String DEFAULT_GPUS = "nvidia-smi";
     public static final String DEFAULT_NVIDIA_SMI = "nvidia-smi";
@@ -72,6 +92,7 @@ public record WorkerProperties(
     public static final String DEFAULT_ENGINE_LOG_DIR = "/tmp/tunefleet-engine-logs";
     public static final String DEFAULT_ENGINE_STOP_GRACE = "10s";
     public static final String DEFAULT_REQUEST_TIMEOUT = "5m";
+    public static final String DEFAULT_ENGINE_LAUNCH = "process";
 
     /** The first and last engine port. */
     public int[] enginePortRange() {
@@ -86,6 +107,15 @@ public record WorkerProperties(
             }
         }
         engines = engines == null ? Map.of() : Map.copyOf(engines);
+        Map<String, String> images = new java.util.HashMap<>(DockerSettings.DEFAULT_IMAGES);
+        if (dockerImages != null) {
+            images.putAll(dockerImages);
+        }
+        dockerImages = Map.copyOf(images);
+        dockerBinds = dockerBinds == null ? List.of() : List.copyOf(dockerBinds);
+        if (huggingFaceCache == null) {
+            huggingFaceCache = Path.of(System.getProperty("user.home"), ".cache", "huggingface");
+        }
         if (enginePorts != null && !enginePorts.matches("\\d+-\\d+")) {
             throw new IllegalArgumentException("tunefleet.worker.engine-ports must be first-last, got " + enginePorts);
         }

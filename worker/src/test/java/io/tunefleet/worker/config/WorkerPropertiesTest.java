@@ -3,6 +3,7 @@ package io.tunefleet.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeMode;
 import java.util.List;
 import java.util.Map;
@@ -44,5 +45,25 @@ class WorkerPropertiesTest {
     void aMalformedPortRangeFailsAtStartup() {
         assertThatThrownBy(() -> bind(Map.of("tunefleet.worker.engine-ports", "30000")))
                 .hasStackTraceContaining("engine-ports");
+    }
+
+    @Test
+    void enginesStartAsProcessesUnlessDockerIsChosenWithGpuRequestsAndPullsOnByDefault() {
+        WorkerProperties defaults = bind(Map.of());
+        WorkerProperties docker = bind(Map.of("tunefleet.worker.engine-launch", "docker",
+                "tunefleet.worker.docker-images.sglang", "registry.local/sglang",
+                "tunefleet.worker.docker-gpu-device-requests", "false",
+                "tunefleet.worker.docker-binds[0]", "/data:/data:ro"));
+
+        assertThat(defaults.engineLaunch()).isEqualTo(EngineLaunch.PROCESS);
+        assertThat(defaults.dockerGpuDeviceRequests()).isTrue();
+        assertThat(defaults.dockerPull()).isTrue();
+        assertThat(defaults.dockerImages()).containsEntry("sglang", "lmsysorg/sglang")
+                .containsEntry("vllm", "vllm/vllm-openai");
+        assertThat(docker.engineLaunch()).isEqualTo(EngineLaunch.DOCKER);
+        assertThat(docker.dockerImages()).containsEntry("sglang", "registry.local/sglang")
+                .containsEntry("vllm", "vllm/vllm-openai");
+        assertThat(docker.dockerGpuDeviceRequests()).isFalse();
+        assertThat(docker.dockerBinds()).containsExactly("/data:/data:ro");
     }
 }

@@ -26,4 +26,17 @@ class RuntimeRouterTest {
         assertThat(router.route(Jobs.job("vllm", Map.of(), Jobs.smallBenchmark(), 5)))
                 .isInstanceOf(ProcessRuntime.class);
     }
+
+    @Test
+    void sglangAndVllmJobsRunInContainersWhenTheWorkerLaunchesEnginesWithDocker() {
+        RuntimeRouter router = new RuntimeRouter(RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO),
+                Map.of(), ScoringSpec.DEFAULT, EngineLaunch.DOCKER, DockerSettings.defaults("w1"));
+
+        assertThat(router.route(Jobs.job("sglang", Map.of(), Jobs.smallBenchmark(), 5)))
+                .isInstanceOf(DockerRuntime.class);
+        assertThat(router.route(Jobs.job("vllm", Map.of(), Jobs.smallBenchmark(), 5)))
+                .isInstanceOf(DockerRuntime.class);
+        assertThat(router.route(Jobs.job("sim", Map.of(), Jobs.smallBenchmark(), 5)))
+                .isInstanceOf(SimEngineRuntime.class);
+    }
 }

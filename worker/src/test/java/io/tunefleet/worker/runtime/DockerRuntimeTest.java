@@ -1,0 +1,282 @@
+package io.tunefleet.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.ResultMessage.Outcome;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.worker.engine.EnginePreset;
+import io.tunefleet.worker.engine.PortAllocator;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The docker runtime against a real Docker engine, with no pull: the "engine image" is built here
+ * {@code FROM scratch} and runs the simulated engine on the host's JVM, mounted read-only with the
+ * test classpath. Skipped when no Docker engine answers, unless {@code CI=true}, where that fails.
+ */
+class DockerRuntimeTest {
+
+    private static final String IMAGE_REPOSITORY = "tunefleet-test-engine";
+    private static final String IMAGE_TAG = "latest";
+
+    /** The Docker engine to test against; {@code TUNEFLEET_TEST_DOCKER_HOST} overrides the local one. */
+    private static final String DOCKER_HOST = System.getenv().getOrDefault("TUNEFLEET_TEST_DOCKER_HOST",
+            DockerSettings.DEFAULT_DOCKER_HOST);
+
+    private static DockerClient docker;
+    /** Why these tests cannot run here, or null when a Docker engine answers. */
+    private static String unavailable;
+
+    @TempDir
+    Path dir;
+
+    private final String workerId = "docker-test-" + UUID.randomUUID().toString().substring(0, 8);
+    private DockerRuntime runtime;
+
+    @BeforeAll
+    static void aDockerEngineAnswersAndTheTestImageExists(@TempDir Path context) throws Exception {
+        docker = DockerRuntime.client(DOCKER_HOST);
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            String reason = "no Docker engine answers at " + DOCKER_HOST + " (" + e.getMessage()
+                    + "); start one with: dockerd --bridge=none --iptables=false --ip-forward=false";
+            if ("true".equals(System.getenv("CI"))) {
+                fail("CI=true: " + reason);
+            }
+            unavailable = reason; // each test is skipped with it, so the report shows them and why
+            return;
+        }
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nLABEL tunefleet.test=engine\n");
+        docker.buildImageCmd(context.toFile()).withTags(Set.of(IMAGE_REPOSITORY + ":" + IMAGE_TAG))
+                .exec(new BuildImageResultCallback()).awaitImageId(60, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void closeClient() throws Exception {
+        if (docker != null) {
+            docker.close();
+        }
+    }
+
+    @BeforeEach
+    void createRuntime() {
+        assumeTrue(unavailable == null, unavailable);
+        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 43000, 43199,
+                dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofSeconds(10), 1);
+        Map<String, EnginePreset> presets = Map.of(
+                "sim-pinned", preset("sim-pinned", "io.tunefleet.worker.sim.SimEngineMain", "--port", "{port}",
+                        "--model-path", "{model}", "--ttft-ms", "300", "--tpot-ms", "20"),
+                "sim-config", preset("sim-config", "io.tunefleet.worker.sim.SimEngineMain", "--port", "{port}",
+                        "--model-path", "llama-8b"),
+                "stubborn", preset("stubborn", StubbornEngineMain.class.getName()),
+                "absent", preset("absent", StubbornEngineMain.class.getName()));
+        Map<String, String> images = Map.of("sim-pinned", IMAGE_REPOSITORY, "sim-config", IMAGE_REPOSITORY,
+                "stubborn", IMAGE_REPOSITORY, "absent", "tunefleet-test-never-built");
+        DockerSettings dockerSettings = new DockerSettings(workerId, DOCKER_HOST, images,
+                false, false, Duration.ofMinutes(1), jvmBinds(), null);
+        runtime = new DockerRuntime(presets, new PortAllocator(settings.portFirst(), settings.portLast(),
+                settings.portLockDir()), ScoringSpec.DEFAULT, settings, dockerSettings);
+    }
+
+    @AfterEach
+    void removeWhatATestLeft() throws Exception {
+        if (runtime == null) {
+            return;
+        }
+        for (Container c : containers(workerId)) {
+            docker.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+        runtime.close();
+    }
+
+    /** The host's JVM and the test classpath, read-only: enough to run a Java main in a scratch image. */
+    private static List<String> jvmBinds() {
+        Set<String> binds = new LinkedHashSet<>();
+        for (String system : List.of("/usr", "/lib", "/lib64", "/etc/alternatives", "/etc/java-17-openjdk")) {
+            if (Files.exists(Path.of(system))) {
+                binds.add(system + ":" + system + ":ro");
+            }
+        }
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2", "repository").toAbsolutePath();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath();
+            Path mount = path.startsWith(m2) ? m2 : path;
+            if (Files.exists(mount)) {
+                binds.add(mount + ":" + mount + ":ro");
+            }
+        }
+        return new ArrayList<>(binds);
+    }
+
+    private static EnginePreset preset(String name, String mainClass, String... args) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
+                System.getProperty("java.class.path"), mainClass));
+        argv.addAll(List.of(args));
+        return new EnginePreset(name, argv);
+    }
+
+    private static JobMessage job(String runtime, long experimentId, Map<String, Object> params, long timeoutS) {
+        return new JobMessage(Schema.VERSION, 7, experimentId, 1, 1, runtime, "meta-llama/Llama-3.1-8B-Instruct",
+                IMAGE_TAG, new TreeMap<>(params), Jobs.smallBenchmark(), timeoutS);
+    }
+
+    private static List<Container> containers(String worker) {
+        return docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(DockerRuntime.LABEL_WORKER, worker)).exec();
+    }
+
+    private List<Container> running() {
+        return containers(workerId).stream().filter(c -> "running".equals(c.getState())).toList();
+    }
+
+    private Path logOf(long experimentId) {
+        return dir.resolve("logs").resolve("task-7").resolve("experiment-" + experimentId + "-attempt-1.log");
+    }
+
+    @Test
+    void anEngineInAContainerIsBenchmarkedThenStoppedAndRemovedWithItsLogKept() throws Exception {
+        RunResult result = runtime.run(job("sim-pinned", 42, Map.of(), 60), List.of(2, 5));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(result.metrics()).containsKeys("ttft_mean_ms", "tpot_mean_ms", "score")
+                .containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
+        assertThat(result.metrics().get("ttft_mean_ms")).isBetween(300.0, 400.0);
+        assertThat(containers(workerId)).as("containers left").isEmpty();
+        assertThat(Files.readString(logOf(42))).contains("sim engine serving meta-llama/Llama-3.1-8B-Instruct");
+    }
+
+    @Test
+    void aContainerThatExitsDuringStartFailsFastWithItsLastLogLines() throws Exception {
+        long started = System.nanoTime();
+        RunResult result = runtime.run(job("sim-config", 42, Map.of("tp-size", 3), 60), List.of(0));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.INVALID_CONFIG);
+        assertThat(result.error()).contains("engine exited during start").contains("does not divide");
+        assertThat(containers(workerId)).as("containers left").isEmpty();
+    }
+
+    @Test
+    void aCancelledExperimentHasItsTermIgnoringContainerKilledAndRemoved() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunResult> run = executor.submit(() -> runtime.run(job("stubborn", 42, Map.of(), 60), List.of(0)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> running().size() == 1);
+
+            run.cancel(true); // what the worker does on a timeout or a cancel
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> containers(workerId).isEmpty());
+            assertThat(Files.readString(logOf(42))).contains("loading weights forever");
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEngineThatNeverServesTimesOutAndIsRemoved() throws Exception {
+        RunResult result = runtime.run(job("stubborn", 42, Map.of(), 2), List.of(0));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
+        assertThat(result.error()).contains("loading weights forever");
+        assertThat(containers(workerId)).as("containers left").isEmpty();
+    }
+
+    @Test
+    void anAbsentImageIsNotPulledWhenPullsAreOffAndFailsAsInfrastructure() throws Exception {
+        RunResult result = runtime.run(job("absent", 42, Map.of(), 60), List.of(0));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(result.error()).contains("tunefleet-test-never-built:latest").contains("pulls are off");
+        assertThat(containers(workerId)).isEmpty();
+    }
+
+    @Test
+    void atWorkerStartItsOrphanContainersAreRemovedAndOtherWorkersContainersKept() {
+        String other = workerId + "-other";
+        String orphan = docker.createContainerCmd(IMAGE_REPOSITORY + ":" + IMAGE_TAG).withEntrypoint("/none")
+                .withLabels(Map.of(DockerRuntime.LABEL_WORKER, workerId, DockerRuntime.LABEL_EXPERIMENT, "9"))
+                .exec().getId();
+        String foreign = docker.createContainerCmd(IMAGE_REPOSITORY + ":" + IMAGE_TAG).withEntrypoint("/none")
+                .withLabels(Map.of(DockerRuntime.LABEL_WORKER, other)).exec().getId();
+        try {
+            assertThat(runtime.reapOrphans()).isEqualTo(1);
+
+            assertThat(containers(workerId)).isEmpty();
+            assertThat(containers(other)).extracting(Container::getId).containsExactly(foreign);
+            assertThat(gone(orphan)).isTrue();
+        } finally {
+            docker.removeContainerCmd(foreign).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void twoConcurrentExperimentsGetTheirOwnPortsAndLiveOnesAreNotReaped() throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            Future<RunResult> first = executor.submit(() -> runtime.run(job("sim-pinned", 42, Map.of(), 60),
+                    List.of(0)));
+            Future<RunResult> second = executor.submit(() -> runtime.run(job("sim-pinned", 43, Map.of(), 60),
+                    List.of(1)));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> running().size() == 2);
+
+            List<Container> both = running();
+            assertThat(both).extracting(c -> c.getLabels().get(DockerRuntime.LABEL_EXPERIMENT))
+                    .containsExactlyInAnyOrder("42", "43");
+            assertThat(both).allSatisfy(c -> assertThat(c.getLabels()).containsEntry(DockerRuntime.LABEL_TASK, "7")
+                    .containsEntry(DockerRuntime.LABEL_ATTEMPT, "1").containsEntry(DockerRuntime.LABEL_WORKER, workerId));
+            assertThat(both).extracting(c -> c.getLabels().get(DockerRuntime.LABEL_PORT)).doesNotHaveDuplicates();
+            assertThat(runtime.reapOrphans()).as("containers of live experiments reaped").isZero();
+
+            assertThat(first.get(60, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(second.get(60, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(containers(workerId)).as("containers left").isEmpty();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static boolean gone(String containerId) {
+        try {
+            docker.inspectContainerCmd(containerId).exec();
+            return false;
+        } catch (NotFoundException e) {
+            return true;
+        }
+    }
+}
