@@ -169,22 +169,34 @@ class InfraFilesTest {
         return found.get(0);
     }
 
+    @Test
+    void dockerComposeAcceptsTheComposeFileWithAndWithoutTheGpuProfile() throws Exception {
+        String file = ROOT.resolve("docker-compose.yml").toString();
+        tool("docker-compose", "docker-compose", "-f", file, "config", "-q");
+        tool("docker-compose", "docker-compose", "-f", file, "--profile", "gpu", "config", "-q");
+    }
+
     private static void promtool(String... args) throws Exception {
-        String promtool = findOnPath("promtool");
-        if (promtool == null) {
-            String why = "promtool is not installed (apt-get install prometheus); .ci/run installs it";
+        assertThat(tool("prometheus", "promtool", args)).contains("SUCCESS");
+    }
+
+    /** Runs a tool from a Debian package; skipped where it is missing, unless CI=true (.ci/run installs it). */
+    private static String tool(String debianPackage, String name, String... args) throws Exception {
+        String binary = findOnPath(name);
+        if (binary == null) {
+            String why = name + " is not installed (apt-get install " + debianPackage + "); .ci/run installs it";
             if ("true".equals(System.getenv("CI"))) {
                 fail(why);
             }
             Assumptions.abort(why);
         }
-        List<String> command = new ArrayList<>(List.of(promtool));
+        List<String> command = new ArrayList<>(List.of(binary));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(name + " finished").isTrue();
         assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
-        assertThat(output).contains("SUCCESS");
+        return output;
     }
 
     private static String findOnPath(String name) {

@@ -7,6 +7,7 @@ import io.tunefleet.common.message.Schema;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.gpu.ReleaseOutcome;
+import io.tunefleet.worker.gpu.TelemetrySampler;
 import io.tunefleet.worker.metrics.WorkerMeters;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
@@ -33,6 +34,8 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 public final class ClaimLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+    /** How often the reserved GPUs' utilization, memory and power are sampled during a run. */
+    static final Duration TELEMETRY_EVERY = Duration.ofSeconds(1);
     /** How long a cancelled task's leftover jobs are dropped on sight. */
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
 
@@ -189,7 +192,10 @@ public final class ClaimLoop implements AutoCloseable {
             }
             log.info("task {} experiment {}: attempt {} starting on GPUs {}", job.taskId(), job.experimentId(),
                     job.attempt(), run.reservation.indices());
-            result = runtime.run(job, run.reservation.indices());
+            try (TelemetrySampler telemetry = TelemetrySampler.start(pool, run.reservation.indices(), TELEMETRY_EVERY)) {
+                result = runtime.run(job, run.reservation.indices());
+                result = result.withMetrics(telemetry.stop());
+            }
         } catch (InterruptedException e) {
             result = run.stop == Stop.TIMED_OUT ? RunResult.timedOut(run.reason)
                     : RunResult.failed(FailureClass.INFRASTRUCTURE, run.stop == null

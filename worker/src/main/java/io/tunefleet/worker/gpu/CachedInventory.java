@@ -42,6 +42,12 @@ final class CachedInventory implements GpuInventory {
         return processes.value();
     }
 
+    /** Telemetry is read fresh each time: it is sampled on purpose, once a second at most. */
+    @Override
+    public List<GpuSample> samples() {
+        return inner.samples();
+    }
+
     @Override
     public String toString() {
         return inner + " (readings reused for " + ttl.toMillis() + " ms)";

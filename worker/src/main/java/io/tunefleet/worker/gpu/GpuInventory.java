@@ -15,4 +15,10 @@ public interface GpuInventory {
 
     /** The compute processes on any GPU. Throws {@link GpuInventoryException} when they cannot be read. */
     List<GpuProcess> processes();
+
+    /** Utilization, memory and power of every GPU now; power only where the source knows it. */
+    default List<GpuSample> samples() {
+        return gpus().stream().map(g -> new GpuSample(g.index(), g.utilizationPercent(), g.memoryUsedMib(),
+                java.util.OptionalDouble.empty())).toList();
+    }
 }

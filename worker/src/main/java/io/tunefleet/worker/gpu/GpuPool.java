@@ -283,6 +283,11 @@ public final class GpuPool {
         }
     }
 
+    /** Telemetry of the given GPUs now, read from the inventory (nvidia-smi). */
+    public List<GpuSample> sample(List<Integer> indices) {
+        return inventory.samples().stream().filter(s -> indices.contains(s.index())).toList();
+    }
+
     public List<GpuStatus> snapshot() {
         synchronized (monitor) {
             return slots.values().stream().map(Slot::status).toList();

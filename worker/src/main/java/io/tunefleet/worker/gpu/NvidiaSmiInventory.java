@@ -37,6 +37,12 @@ final class NvidiaSmiInventory implements GpuInventory {
                 "--query-compute-apps=" + NvidiaSmiParser.PROCESS_FIELDS, "--format=csv,noheader,nounits")));
     }
 
+    @Override
+    public List<GpuSample> samples() {
+        return NvidiaSmiParser.parseSamples(run(List.of(binary,
+                "--query-gpu=" + NvidiaSmiParser.SAMPLE_FIELDS, "--format=csv,noheader,nounits")));
+    }
+
     private String run(List<String> argv) {
         Process process;
         try {

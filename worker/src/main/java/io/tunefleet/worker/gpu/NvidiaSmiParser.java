@@ -18,6 +18,8 @@ final class NvidiaSmiParser {
 
     static final String GPU_FIELDS = "index,uuid,name,memory.total,memory.used,utilization.gpu";
     static final String PROCESS_FIELDS = "gpu_uuid,pid,used_memory";
+    /** Telemetry while an experiment runs; power.draw is in watts with decimals. */
+    static final String SAMPLE_FIELDS = "index,utilization.gpu,memory.used,power.draw";
 
     /** nvidia-smi prints this instead of nothing on some driver versions when no process runs. */
     private static final String NO_PROCESSES = "No running processes found";
@@ -38,6 +40,25 @@ final class NvidiaSmiParser {
                     toInt(optionalNumber(f[5], "utilization.gpu", number, line))));
         });
         return List.copyOf(gpus);
+    }
+
+    static List<GpuSample> parseSamples(String output) {
+        List<GpuSample> samples = new ArrayList<>();
+        forEachLine(output, (number, line) -> {
+            String[] f = fields(line, number, 4, "--query-gpu", SAMPLE_FIELDS);
+            java.util.OptionalDouble power = java.util.OptionalDouble.empty();
+            if (!isPlaceholder(f[3])) {
+                try {
+                    power = java.util.OptionalDouble.of(Double.parseDouble(f[3]));
+                } catch (NumberFormatException e) {
+                    throw malformed(number, line, "power.draw '" + f[3] + "' is not a number");
+                }
+            }
+            samples.add(new GpuSample((int) number(f[0], "index", number, line),
+                    toInt(optionalNumber(f[1], "utilization.gpu", number, line)),
+                    optionalNumber(f[2], "memory.used", number, line).orElse(GpuInfo.UNKNOWN_MIB), power));
+        });
+        return List.copyOf(samples);
     }
 
     static List<GpuProcess> parseProcesses(String output) {
