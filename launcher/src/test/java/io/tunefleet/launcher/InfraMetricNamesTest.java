@@ -44,9 +44,11 @@ class InfraMetricNamesTest {
     static void runATaskAndScrape() {
         LiveStack.Result r = LiveStack.cli("submit", LiveStack.TINY_TASK.toString(), "--watch");
         assertThat(r.code()).as(r.toString()).isZero();
-        // Gauges refresh every 200 ms here; wait until the per-task ones show the finished task.
-        await().atMost(Duration.ofSeconds(10)).until(() -> LiveStack.scrape().contains("tunefleet_task_best_objective{"));
-        scrape = LiveStack.scrape();
+        // Gauges refresh every 200 ms here; keep the scrape that shows the per-task ones for the
+        // finished task. The stack is shared with other test classes that submit and cancel tasks of the
+        // same name, so the scrape that is checked is the very one that was awaited.
+        scrape = await().atMost(Duration.ofSeconds(10)).until(LiveStack::scrape,
+                s -> s.contains("tunefleet_task_best_objective{objective=\"maximize_throughput\",task=\"tiny-sim\"}"));
         exported = new TreeSet<>();
         scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                 .forEach(l -> exported.add(l.split("[{ ]", 2)[0]));

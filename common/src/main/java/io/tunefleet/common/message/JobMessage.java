@@ -1,6 +1,7 @@
 package io.tunefleet.common.message;
 
 import io.tunefleet.common.task.BenchmarkSpec;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -12,6 +13,7 @@ import java.util.SortedMap;
  * @param objective the task's objective by its task-file name, so the worker scores toward it; null
  *                  in messages of older coordinators
  * @param slo       the task's {@code slo} block as written, for scoring; null or empty when none
+ * @param engineCommand the task's own engine command (argv with placeholders); null for the preset
  */
 public record JobMessage(
         int schema,
@@ -26,14 +28,23 @@ public record JobMessage(
         BenchmarkSpec benchmark,
         long timeoutSeconds,
         String objective,
-        Map<String, Object> slo) {
+        Map<String, Object> slo,
+        List<String> engineCommand) {
+
+    /** A job for a preset engine. */
+    public JobMessage(int schema, long taskId, long experimentId, int attempt, int gpus, String runtime, String model,
+                      String imageTag, SortedMap<String, Object> parameters, BenchmarkSpec benchmark,
+                      long timeoutSeconds, String objective, Map<String, Object> slo) {
+        this(schema, taskId, experimentId, attempt, gpus, runtime, model, imageTag, parameters, benchmark,
+                timeoutSeconds, objective, slo, null);
+    }
 
     /** A job without scoring information: workers score it for minimum latency, without SLO. */
     public JobMessage(int schema, long taskId, long experimentId, int attempt, int gpus, String runtime, String model,
                       String imageTag, SortedMap<String, Object> parameters, BenchmarkSpec benchmark,
                       long timeoutSeconds) {
         this(schema, taskId, experimentId, attempt, gpus, runtime, model, imageTag, parameters, benchmark,
-                timeoutSeconds, null, null);
+                timeoutSeconds, null, null, null);
     }
 
     public String attemptKey() {

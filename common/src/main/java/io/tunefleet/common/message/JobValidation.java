@@ -39,6 +39,10 @@ public final class JobValidation {
                 problems.add("parameter " + p.getKey() + " has a value that may not reach an engine: " + v);
             }
         }
+        if (job.engineCommand() != null && (job.engineCommand().isEmpty() || job.engineCommand().stream()
+                .anyMatch(a -> a == null || a.isEmpty() || a.chars().anyMatch(Character::isISOControl)))) {
+            problems.add("engine command must be non-empty arguments without control characters");
+        }
         if (problems.isEmpty()) {
             try {
                 int needed = GpuRequirement.of(ParameterSet.of(job.parameters()));

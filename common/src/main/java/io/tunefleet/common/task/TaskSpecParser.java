@@ -32,7 +32,7 @@ public final class TaskSpecParser {
     static final Pattern SAFE_VALUE = Pattern.compile("[A-Za-z0-9._:/=+@-]{1,128}");
     static final Pattern SCENARIO = Pattern.compile(
             "D\\(\\d+,\\d+\\)|[NU]\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)/\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)");
-    static final Set<String> RUNTIMES = Set.of("sglang", "vllm", "sim");
+    static final Set<String> RUNTIMES = Set.of("sglang", "vllm", "sim", "custom");
     static final int DEFAULT_GRID_POINTS = 5;
     /** Grids up to this size are checked for at least one configuration that meets the constraints. */
     static final long CHECK_SATISFIABLE_UP_TO = 200_000;
@@ -76,7 +76,7 @@ public final class TaskSpecParser {
         }
         String runtime = requiredString(root, "base_runtime", "$.base_runtime");
         if (runtime != null && !RUNTIMES.contains(runtime)) {
-            problem("$.base_runtime", "must be one of sglang, vllm, sim; got '" + runtime + "'");
+            problem("$.base_runtime", "must be one of sglang, vllm, sim, custom; got '" + runtime + "'");
         }
         String imageTag = optionalString(root, "runtime_image_tag", "$.runtime_image_tag", "latest");
         if (imageTag != null && !SAFE_VALUE.matcher(imageTag).matches()) {
@@ -101,11 +101,49 @@ public final class TaskSpecParser {
                 }
             }
         }
+        EngineSpec engine = engine(root.get("engine"), runtime);
         if (!problems.isEmpty()) {
             throw new InvalidTaskException(problems);
         }
         return new TaskSpec(name, description, new ModelSpec(model), runtime, imageTag, space, optimization,
-                benchmark, slo, constraints, json);
+                benchmark, slo, constraints, json, engine);
+    }
+
+    /**
+     * {@code engine.command}: the task's own engine as an argv list. Required with the {@code custom}
+     * runtime, allowed in place of the sglang and vllm presets, not with the simulated engine.
+     */
+    private EngineSpec engine(JsonNode node, String runtime) {
+        if (node == null || node.isNull()) {
+            if ("custom".equals(runtime)) {
+                problem("$.engine", "is required with base_runtime custom: {\"command\": [\"server\", \"--port\", \"{port}\", ...]}");
+            }
+            return null;
+        }
+        if ("sim".equals(runtime)) {
+            problem("$.engine", "the simulated engine takes no command");
+            return null;
+        }
+        JsonNode command = node.isObject() ? node.get("command") : null;
+        if (command == null || !command.isArray() || command.isEmpty()) {
+            problem("$.engine.command", "must be a non-empty list of arguments, the first the program");
+            return null;
+        }
+        List<String> argv = new ArrayList<>();
+        boolean port = false;
+        for (int i = 0; i < command.size(); i++) {
+            JsonNode a = command.get(i);
+            if (!a.isString() || a.stringValue().isEmpty() || a.stringValue().chars().anyMatch(Character::isISOControl)) {
+                problem("$.engine.command[" + i + "]", "must be a non-empty string without control characters");
+                continue;
+            }
+            port |= a.stringValue().contains("{port}");
+            argv.add(a.stringValue());
+        }
+        if (!port) {
+            problem("$.engine.command", "must pass {port}: the engine has to listen on the port the worker reserved");
+        }
+        return argv.size() == command.size() ? new EngineSpec(argv) : null;
     }
 
     private ParameterSpace parameters(JsonNode node, Map<String, String> paths) {

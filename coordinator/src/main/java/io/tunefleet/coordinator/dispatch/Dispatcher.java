@@ -291,7 +291,8 @@ public class Dispatcher implements AutoCloseable {
         List<JobMessage> jobs = queued.stream().map(e -> new JobMessage(Schema.VERSION, e.taskId(), e.id(), e.attempt(),
                 e.gpus(), spec.baseRuntime(), spec.model().idOrPath(), spec.runtimeImageTag(),
                 new TreeMap<>(e.parameters()), spec.benchmark(), spec.optimization().timeoutPerIteration().toSeconds(),
-                spec.optimization().objective().wireName(), spec.slo()))
+                spec.optimization().objective().wireName(), spec.slo(),
+                spec.engine() == null ? null : spec.engine().command()))
                 .toList();
         JobPublisher.Outcome outcome = publisher.publishAll(jobs);
         for (var failure : outcome.failures().entrySet()) {

@@ -74,7 +74,8 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
 
     @Override
     public RunResult run(JobMessage job, List<Integer> gpuIndices) throws InterruptedException {
-        EnginePreset preset = presets.get(job.runtime());
+        EnginePreset preset = job.engineCommand() != null ? new EnginePreset(job.runtime(), job.engineCommand())
+                : presets.get(job.runtime());
         String image = docker.image(job.runtime(), job.imageTag());
         if (preset == null || image == null) {
             return RunResult.failed(FailureClass.INFRASTRUCTURE, "worker has no docker engine named " + job.runtime()

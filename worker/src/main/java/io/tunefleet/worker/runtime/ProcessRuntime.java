@@ -34,7 +34,9 @@ public final class ProcessRuntime implements ExperimentRuntime {
 
     @Override
     public RunResult run(JobMessage job, List<Integer> gpuIndices) throws InterruptedException {
-        EnginePreset preset = presets.get(job.runtime());
+        // A task may bring its own engine command; else the worker's preset for the runtime.
+        EnginePreset preset = job.engineCommand() != null ? new EnginePreset(job.runtime(), job.engineCommand())
+                : presets.get(job.runtime());
         if (preset == null) {
             return RunResult.failed(FailureClass.INFRASTRUCTURE, "worker has no engine named " + job.runtime()
                     + "; it knows " + presets.keySet());

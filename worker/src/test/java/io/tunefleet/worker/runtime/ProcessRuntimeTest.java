@@ -103,6 +103,26 @@ class ProcessRuntimeTest {
     }
 
     @Test
+    void aTaskDefinedEngineCommandRunsThoughTheWorkerHasNoPresetForIt() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        runtime("exec " + java + " -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
+                + "' io.tunefleet.worker.sim.SimEngineMain --port \"$1\" --ttft-ms 5 --tpot-ms 1");
+        JobMessage base = job(60);
+        JobMessage custom = new JobMessage(base.schema(), base.taskId(), base.experimentId(), base.attempt(),
+                base.gpus(), "custom", base.model(), base.imageTag(), base.parameters(), base.benchmark(),
+                base.timeoutSeconds(), null, null, List.of(dir.resolve("engine.sh").toString(), "{port}"));
+        ProcessRuntime presetless = new ProcessRuntime(Map.of(), new PortAllocator(42100, 42199, dir.resolve("ports2")),
+                ScoringSpec.DEFAULT, RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO));
+
+        RunResult result = presetless.run(custom, List.of(3));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("3");
+        assertGroupGone();
+    }
+
+    @Test
     void aJobForAnEngineTheWorkerDoesNotKnowFailsAsInfrastructure() throws Exception {
         RunResult result = runtime("exit 0").run(Jobs.job("tgi", Map.of(), Jobs.smallBenchmark(), 5), List.of(0));
 
