@@ -160,6 +160,18 @@ class DockerRuntimeTest {
         return containers(workerId).stream().filter(c -> "running".equals(c.getState())).toList();
     }
 
+    private static String logsOf(String containerId) throws InterruptedException {
+        StringBuilder out = new StringBuilder();
+        docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                        out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }).awaitCompletion(5, java.util.concurrent.TimeUnit.SECONDS);
+        return out.toString();
+    }
+
     private Path logOf(long experimentId) {
         return dir.resolve("logs").resolve("task-7").resolve("experiment-" + experimentId + "-attempt-1.log");
     }
@@ -195,6 +207,9 @@ class DockerRuntimeTest {
         try {
             Future<RunResult> run = executor.submit(() -> runtime.run(job("stubborn", 42, Map.of(), 60), List.of(0)));
             await().atMost(Duration.ofSeconds(20)).until(() -> running().size() == 1);
+            // Cancel only once the engine has printed something, so the kept log has something to show.
+            await().atMost(Duration.ofSeconds(20)).until(() -> logsOf(running().get(0).getId())
+                    .contains("loading weights forever"));
 
             run.cancel(true); // what the worker does on a timeout or a cancel
 
@@ -207,7 +222,8 @@ class DockerRuntimeTest {
 
     @Test
     void anEngineThatNeverServesTimesOutAndIsRemoved() throws Exception {
-        RunResult result = runtime.run(job("stubborn", 42, Map.of(), 2), List.of(0));
+        // Long enough for the JVM in the container to print its first line on a loaded machine.
+        RunResult result = runtime.run(job("stubborn", 42, Map.of(), 8), List.of(0));
 
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
