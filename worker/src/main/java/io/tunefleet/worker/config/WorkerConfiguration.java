@@ -1,5 +1,6 @@
 package io.tunefleet.worker.config;
 
+import io.tunefleet.worker.engine.ProcessReaper;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -52,6 +54,11 @@ class WorkerConfiguration {
         int reaped = runtime.reapOrphans();
         if (reaped > 0) {
             log.warn("worker {}: removed {} engine container(s) left by an earlier run", settings.workerId(), reaped);
+        }
+        List<Long> groups = new ProcessReaper().reapOrphans();
+        if (!groups.isEmpty()) {
+            log.warn("worker {}: killed {} engine process group(s) whose worker had died: {}", settings.workerId(),
+                    groups.size(), groups);
         }
         WorkerNode node = new WorkerNode(settings, pool, connections, runtime, clock);
         if (properties.chaosDuplicateResults()) {

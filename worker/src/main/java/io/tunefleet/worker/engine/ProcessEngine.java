@@ -43,6 +43,8 @@ public final class ProcessEngine implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().putAll(env);
+        // The label an orphan is recognised by after this worker died (see ProcessReaper).
+        builder.environment().put(ProcessReaper.OWNER_VARIABLE, Long.toString(ProcessHandle.current().pid()));
         return new ProcessEngine(builder.start(), logFile, graceMillis);
     }
 
