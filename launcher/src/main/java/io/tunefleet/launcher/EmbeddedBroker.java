@@ -27,6 +27,12 @@ final class EmbeddedBroker implements AutoCloseable {
 
     /** Starts a broker on {@code port}, or on a free port when it is 0. */
     static EmbeddedBroker start(int port) {
+        // Qpid reports every exchange, port and store it opens at INFO; only problems are of interest here.
+        for (String logger : new String[] {"qpid", "org.apache.qpid"}) {
+            if (org.slf4j.LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+                l.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
         try {
             int chosen = port == 0 ? freePort() : port;
             Path workDir = Files.createTempDirectory("tunefleet-qpid");

@@ -214,8 +214,10 @@ public final class Main {
         String json = TaskFiles.readAsJson(task);
         Path db = args.has("db") ? Path.of(args.get("db", "")) : Files.createTempFile("tunefleet-demo", ".db");
         out.println("Starting coordinator, embedded AMQP broker and 2 simulated workers with 4 GPUs each...");
+        // The demo prints its own progress; the services' per-experiment log lines would drown it.
         try (Stack stack = Stack.start(new Stack.Options(args.intValue("port", 0), db, null, 2, 4,
-                Duration.ofMillis(1500), Map.of()).withRuntimeMode(io.tunefleet.worker.runtime.RuntimeMode.ENGINE))) {
+                Duration.ofMillis(1500), Map.of("logging.level.io.tunefleet", "WARN"))
+                .withRuntimeMode(io.tunefleet.worker.runtime.RuntimeMode.ENGINE))) {
             out.println("Coordinator at " + stack.baseUrl() + ", database " + db);
             return new Watch(new ApiClient(stack.baseUrl()), out).submitAndWatch(json, task.toString());
         }
