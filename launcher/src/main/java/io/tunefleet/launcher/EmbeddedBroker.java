@@ -66,10 +66,6 @@ final class EmbeddedBroker implements AutoCloseable {
         return URI.create("amqp://guest:guest@127.0.0.1:" + port);
     }
 
-    int port() {
-        return port;
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

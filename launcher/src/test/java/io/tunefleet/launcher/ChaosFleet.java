@@ -10,6 +10,7 @@ import io.tunefleet.coordinator.store.ExperimentStore;
 import io.tunefleet.coordinator.store.TaskStore;
 import java.io.IOException;
 import java.net.URI;
+import io.tunefleet.launcher.fleetbench.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -37,8 +36,8 @@ final class ChaosFleet implements AutoCloseable {
     private final URI broker;
     private final Path dir;
     private final Path locks;
-    private final Map<String, Process> workers = new LinkedHashMap<>();
-    private final List<Process> allProcesses = new ArrayList<>();
+    private final Map<String, ServiceProcess> workers = new LinkedHashMap<>();
+    private final List<ServiceProcess> allProcesses = new ArrayList<>();
     private ConfigurableApplicationContext coordinator;
 
     ChaosFleet(URI broker, Path dir) throws IOException {
@@ -60,34 +59,29 @@ final class ChaosFleet implements AutoCloseable {
     }
 
     /** Starts a worker process and waits until the coordinator hears its heartbeat. */
-    Process startWorker(String id, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "worker",
+    ServiceProcess startWorker(String id, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("worker",
                 "--id", id, "--rabbitmq", broker.toString(), "--port", "0", "--lock-dir", locks.toString(),
-                "--runtime-mode", "hold", "--sim-run-time", "300ms", "--heartbeat-interval", "500ms", "--poll-interval", "50ms",
-                "--clean-grace", "1s"));
+                "--runtime-mode", "hold", "--sim-run-time", "300ms", "--heartbeat-interval", "500ms",
+                "--poll-interval", "50ms", "--clean-grace", "1s"));
         if (!List.of(extra).contains("--gpus")) {
-            command.addAll(List.of("--gpus", "sim:4"));
+            args.addAll(List.of("--gpus", "sim:4"));
         }
-        command.addAll(List.of(extra));
-        Path log = Files.createDirectories(Path.of("target", "chaos-logs")).resolve(id + "-" + System.nanoTime() + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        args.addAll(List.of(extra));
+        ServiceProcess process = ServiceProcess.start(
+                Path.of("target", "chaos-logs").resolve(id + "-" + System.nanoTime() + ".log"),
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), args);
         workers.put(id, process);
         allProcesses.add(process);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> !process.isAlive() || fleet().isLive(id));
-        assertThat(process.isAlive()).as("worker %s started; its log is %s", id, log).isTrue();
+        assertThat(process.isAlive()).as("worker %s started; its log is %s", id, process.log()).isTrue();
         return process;
     }
 
     /** SIGKILL: no shutdown hook, no goodbye. */
     void kill(String id) throws InterruptedException {
-        Process process = workers.remove(id);
-        process.destroyForcibly();
-        process.waitFor();
+        workers.remove(id).kill();
     }
 
     long submit(String json) {
@@ -160,23 +154,27 @@ final class ChaosFleet implements AutoCloseable {
                 .sum();
     }
 
-    Set<String> liveWorkers() {
-        return fleet().live().stream().map(w -> w.heartbeat().workerId()).collect(Collectors.toSet());
+    /** Messages ready in a queue of the broker. */
+    int queueDepth(String queue) {
+        org.springframework.amqp.rabbit.connection.CachingConnectionFactory connections =
+                new org.springframework.amqp.rabbit.connection.CachingConnectionFactory(broker);
+        try {
+            var info = new org.springframework.amqp.rabbit.core.RabbitAdmin(connections).getQueueInfo(queue);
+            return info == null ? 0 : (int) info.getMessageCount();
+        } finally {
+            connections.destroy();
+        }
     }
+
 
     @Override
     public void close() throws InterruptedException {
-        for (Process p : allProcesses) {
-            p.destroy();
-        }
-        for (Process p : allProcesses) {
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
+        for (ServiceProcess p : allProcesses) {
+            p.close();
         }
         if (coordinator != null) {
             coordinator.close();
         }
-        assertThat(allProcesses).as("no worker process left behind").noneMatch(Process::isAlive);
+        assertThat(allProcesses).as("no worker process left behind").noneMatch(ServiceProcess::isAlive);
     }
 }

@@ -16,8 +16,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -88,7 +85,8 @@ class ChaosTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> fleet.count(task, "SUCCEEDED") >= 8);
 
         fleet.stopCoordinator();
-        Thread.sleep(2_000); // workers finish what they hold while no coordinator listens
+        // Workers go on while no coordinator listens: wait until their results queue up for the restart.
+        await().atMost(Duration.ofSeconds(30)).until(() -> fleet.queueDepth(Topology.RESULTS_QUEUE) > 0);
         fleet.startCoordinator();
         fleet.awaitEnd(task, Duration.ofSeconds(120));
 
@@ -113,7 +111,9 @@ class ChaosTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> fleet.count(task, "SUCCEEDED") >= 6);
 
         run(rabbitmqctl.toString(), "stop_app");
-        Thread.sleep(3_000); // the broker stays down a while; results and claims wait in retries
+        // The broker stays down longer than the coordinator's lease: no heartbeat reaches it, every worker
+        // counts as lost, and their results and claims wait in retries.
+        await().atMost(Duration.ofSeconds(30)).until(() -> fleet.fleet().live().isEmpty());
         run(rabbitmqctl.toString(), "start_app");
         fleet.awaitEnd(task, Duration.ofSeconds(180));
 
@@ -142,7 +142,6 @@ class ChaosTest {
         CachingConnectionFactory connections = new CachingConnectionFactory(broker);
         try {
             RabbitTemplate template = new RabbitTemplate(connections);
-            RabbitAdmin admin = new RabbitAdmin(connections);
             List<String> queues = List.of(Topology.jobQueue(1), Topology.jobQueue(2), Topology.jobQueue(4),
                     Topology.RESULTS_QUEUE, Topology.HEARTBEATS_QUEUE);
             for (String queue : queues) {
@@ -157,10 +156,12 @@ class ChaosTest {
             template.send(Topology.CONTROL_EXCHANGE, "", json("{garbage"));
             template.send(Topology.CONTROL_EXCHANGE, "", json("{\"schema\": 7, \"kind\": \"CANCEL_TASK\"}"));
             int expected = queues.size() * 2 + 1 + 2 * 2; // control messages reach both workers
-            await().atMost(Duration.ofSeconds(60)).until(() -> depth(admin, Topology.DEAD_LETTER_QUEUE) >= expected);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fleet.queueDepth(Topology.DEAD_LETTER_QUEUE) >= expected);
             fleet.awaitEnd(task, Duration.ofSeconds(120));
-            Thread.sleep(1_000); // a looping message would show up again by now
-            parked = depth(admin, Topology.DEAD_LETTER_QUEUE);
+            // A looping message would show up again within a second.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> fleet.queueDepth(Topology.DEAD_LETTER_QUEUE) == expected);
+            parked = fleet.queueDepth(Topology.DEAD_LETTER_QUEUE);
             assertThat(parked).as("each unusable message parked exactly once").isEqualTo(expected);
             Message first = template.receive(Topology.DEAD_LETTER_QUEUE);
             assertThat(first.getMessageProperties().<String>getHeader(Topology.REASON_HEADER)).isNotBlank();
@@ -262,11 +263,6 @@ class ChaosTest {
         return script;
     }
 
-    private static int depth(RabbitAdmin admin, String queue) {
-        var info = admin.getQueueInfo(queue);
-        return info == null ? 0 : (int) info.getMessageCount();
-    }
-
     private static Message json(String body) {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
@@ -291,9 +287,5 @@ class ChaosTest {
                                    "timeout_per_iteration": 120},
                   "benchmark": {"traffic_scenarios": ["D(512,256)"], "num_concurrency": [1, 16]}
                 }""".formatted(PARAMETERS, iterations, window);
-    }
-
-    static Map<String, Long> states(List<ExperimentRecord> experiments) {
-        return experiments.stream().collect(Collectors.groupingBy(e -> e.state().name(), Collectors.counting()));
     }
 }

@@ -2,15 +2,11 @@ package io.tunefleet.launcher;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.tunefleet.common.message.Topology;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import org.junit.jupiter.api.Assumptions;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
@@ -52,23 +48,7 @@ final class TestBroker {
 
     /** Empties the queues tunefleet uses, so messages left by an earlier run cannot leak into a test. */
     static void purge(URI broker) {
-        CachingConnectionFactory connections = new CachingConnectionFactory(broker);
-        try {
-            RabbitAdmin admin = new RabbitAdmin(connections);
-            for (int gpus = 1; gpus <= 8; gpus++) {
-                purge(admin, Topology.jobQueue(gpus));
-            }
-            purge(admin, Topology.RESULTS_QUEUE);
-            purge(admin, Topology.HEARTBEATS_QUEUE);
-            purge(admin, Topology.DEAD_LETTER_QUEUE);
-        } finally {
-            connections.destroy();
-        }
-    }
-
-    private static void purge(RabbitAdmin admin, String queue) {
-        admin.declareQueue(new Queue(queue, true));
-        admin.purgeQueue(queue, false);
+        BrokerQueues.purge(broker);
     }
 
     private static boolean answers(URI candidate) {

@@ -68,10 +68,6 @@ class JobPublisher {
         return new Outcome(confirmed, failures);
     }
 
-    void publish(JobMessage job) {
-        await(job, send(job));
-    }
-
     private CorrelationData send(JobMessage job) {
         String queue = Topology.jobQueue(job.gpus());
         if (declared.add(queue)) {

@@ -30,11 +30,6 @@ public class NoBrokerConfiguration {
         }
 
         @Override
-        void publish(JobMessage job) {
-            published.add(job);
-        }
-
-        @Override
         Outcome publishAll(List<JobMessage> jobs) {
             published.addAll(jobs);
             return new Outcome(List.copyOf(jobs), java.util.Map.of());

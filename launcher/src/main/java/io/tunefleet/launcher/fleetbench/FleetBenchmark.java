@@ -1,6 +1,5 @@
 package io.tunefleet.launcher.fleetbench;
 
-import io.tunefleet.common.message.Topology;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -17,9 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,7 +40,7 @@ public final class FleetBenchmark {
 
     /** Runs one workload end to end and returns its figures. */
     public Map<String, Object> run(Workload w) throws Exception {
-        purgeQueues();
+        io.tunefleet.launcher.BrokerQueues.purge(broker);
         Path runDir = Files.createDirectories(dir.resolve(w.name() + "-" + System.currentTimeMillis()));
         Path db = runDir.resolve("tunefleet.db");
         int port = freePort();
@@ -160,23 +156,6 @@ public final class FleetBenchmark {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readValue(r.body(), type);
-    }
-
-    private void purgeQueues() {
-        CachingConnectionFactory connections = new CachingConnectionFactory(broker);
-        try {
-            RabbitAdmin admin = new RabbitAdmin(connections);
-            List<String> queues = new ArrayList<>(List.of(Topology.RESULTS_QUEUE, Topology.HEARTBEATS_QUEUE));
-            for (int g = 1; g <= 8; g++) {
-                queues.add(Topology.jobQueue(g));
-            }
-            for (String q : queues) {
-                admin.declareQueue(new Queue(q, true));
-                admin.purgeQueue(q, false);
-            }
-        } finally {
-            connections.destroy();
-        }
     }
 
     public static boolean answers(URI uri) {

@@ -68,6 +68,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
     }
 
+    /** SIGKILL: no shutdown hook, no goodbye; returns once the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

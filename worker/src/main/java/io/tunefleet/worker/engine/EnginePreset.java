@@ -27,6 +27,15 @@ public record EnginePreset(String name, List<String> command) {
         }
     }
 
+    /**
+     * The engine of a job: the task's own command when it brings one, else the worker's preset for
+     * the job's runtime; null when there is neither.
+     */
+    public static EnginePreset forJob(io.tunefleet.common.message.JobMessage job, Map<String, EnginePreset> presets) {
+        return job.engineCommand() != null ? new EnginePreset(job.runtime(), job.engineCommand())
+                : presets.get(job.runtime());
+    }
+
     /** The built-in presets by name. */
     public static Map<String, EnginePreset> builtIn() {
         return Map.of(SGLANG.name(), SGLANG, VLLM.name(), VLLM);

@@ -74,8 +74,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
 
     @Override
     public RunResult run(JobMessage job, List<Integer> gpuIndices) throws InterruptedException {
-        EnginePreset preset = job.engineCommand() != null ? new EnginePreset(job.runtime(), job.engineCommand())
-                : presets.get(job.runtime());
+        EnginePreset preset = EnginePreset.forJob(job, presets);
         String image = docker.image(job.runtime(), job.imageTag());
         if (preset == null || image == null) {
             return RunResult.failed(FailureClass.INFRASTRUCTURE, "worker has no docker engine named " + job.runtime()
@@ -93,8 +92,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             List<String> argv = preset.argv(j.model(), port, visible, EngineExperiment.params(j));
             String name = containerName(j);
             DockerEngine.Spec spec = new DockerEngine.Spec(name, image, argv, gpus, docker.gpuDeviceRequests(),
-                    labels(j, port), binds(j), settings.logDir().resolve("task-" + j.taskId()).resolve("experiment-"
-                    + j.experimentId() + "-attempt-" + j.attempt() + ".log"), settings.stopGrace());
+                    labels(j, port), binds(j), settings.logFile(j), settings.stopGrace());
             live.add(name);
             DockerEngine engine;
             try {
@@ -105,28 +103,15 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             }
             log.info("task {} experiment {}: started container {} ({}) from {} with {} on GPUs {}, port {}",
                     j.taskId(), j.experimentId(), name, engine.containerId(), image, argv, gpus, port);
-            return new EngineHandle() {
-                @Override
-                public boolean alive() {
-                    return engine.alive();
+            return EngineHandle.of(engine::alive, () -> engine.logTail(20), () -> {
+                try {
+                    engine.close();
+                    log.info("task {} experiment {}: container {} stopped and removed; output in {}",
+                            j.taskId(), j.experimentId(), name, engine.logFile());
+                } finally {
+                    live.remove(name);
                 }
-
-                @Override
-                public String logTail() {
-                    return engine.logTail(20);
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        engine.close();
-                        log.info("task {} experiment {}: container {} stopped and removed; output in {}",
-                                j.taskId(), j.experimentId(), name, engine.logFile());
-                    } finally {
-                        live.remove(name);
-                    }
-                }
-            };
+            });
         });
     }
 

@@ -12,4 +12,25 @@ interface EngineHandle extends AutoCloseable {
     /** Stops it and everything it started; waits until they are gone. */
     @Override
     void close();
+
+    /** A handle made of the three operations, for engines that already offer them. */
+    static EngineHandle of(java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> logTail,
+                           Runnable close) {
+        return new EngineHandle() {
+            @Override
+            public boolean alive() {
+                return alive.getAsBoolean();
+            }
+
+            @Override
+            public String logTail() {
+                return logTail.get();
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
+    }
 }

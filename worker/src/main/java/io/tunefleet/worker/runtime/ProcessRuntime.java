@@ -34,9 +34,7 @@ public final class ProcessRuntime implements ExperimentRuntime {
 
     @Override
     public RunResult run(JobMessage job, List<Integer> gpuIndices) throws InterruptedException {
-        // A task may bring its own engine command; else the worker's preset for the runtime.
-        EnginePreset preset = job.engineCommand() != null ? new EnginePreset(job.runtime(), job.engineCommand())
-                : presets.get(job.runtime());
+        EnginePreset preset = EnginePreset.forJob(job, presets);
         if (preset == null) {
             return RunResult.failed(FailureClass.INFRASTRUCTURE, "worker has no engine named " + job.runtime()
                     + "; it knows " + presets.keySet());
@@ -45,26 +43,10 @@ public final class ProcessRuntime implements ExperimentRuntime {
             List<String> argv = preset.argv(j.model(), port, gpus, EngineExperiment.params(j));
             String visible = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
             ProcessEngine engine = ProcessEngine.start(argv, Map.of("CUDA_VISIBLE_DEVICES", visible),
-                    settings.logDir().resolve("task-" + j.taskId()).resolve("experiment-" + j.experimentId()
-                            + "-attempt-" + j.attempt() + ".log"), settings.stopGrace().toMillis());
+                    settings.logFile(j), settings.stopGrace().toMillis());
             log.info("task {} experiment {}: started {} as process group {} on GPUs {}, port {}", j.taskId(),
                     j.experimentId(), argv, engine.pgid(), visible, port);
-            return new EngineHandle() {
-                @Override
-                public boolean alive() {
-                    return engine.alive();
-                }
-
-                @Override
-                public String logTail() {
-                    return engine.logTail(20);
-                }
-
-                @Override
-                public void close() {
-                    engine.close();
-                }
-            };
+            return EngineHandle.of(engine::alive, () -> engine.logTail(20), engine::close);
         });
     }
 }

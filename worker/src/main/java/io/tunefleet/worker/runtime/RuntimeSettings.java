@@ -26,6 +26,12 @@ public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFi
     public static final int DEFAULT_PORT_FIRST = 30000;
     public static final int DEFAULT_PORT_LAST = 30999;
 
+    /** Where the output of one experiment attempt's engine is kept. */
+    public java.nio.file.Path logFile(io.tunefleet.common.message.JobMessage job) {
+        return logDir.resolve("task-" + job.taskId())
+                .resolve("experiment-" + job.experimentId() + "-attempt-" + job.attempt() + ".log");
+    }
+
     /** Defaults for one host, with files under the system temp directory. */
     public static RuntimeSettings defaults(RuntimeMode mode, Duration simHoldTime) {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));

@@ -12,9 +12,11 @@ import java.util.function.Function;
  */
 public record ScoringSpec(Objective objective, Slo slo) {
 
-    public static final Function<JobMessage, ScoringSpec> DEFAULT = job -> job == null
-            ? new ScoringSpec(Objective.MINIMIZE_LATENCY, Slo.none())
-            : new ScoringSpec(job.objective() == null ? Objective.MINIMIZE_LATENCY
-                    : Objective.fromWireName(job.objective()).orElse(Objective.MINIMIZE_LATENCY),
-                    Slo.parse(job.slo()));
+    /** Minimum latency, no SLO: how a job that carries no scoring information is scored. */
+    public static final ScoringSpec LATENCY = new ScoringSpec(Objective.MINIMIZE_LATENCY, Slo.none());
+
+    public static final Function<JobMessage, ScoringSpec> DEFAULT = job -> new ScoringSpec(
+            job.objective() == null ? LATENCY.objective()
+                    : Objective.fromWireName(job.objective()).orElse(LATENCY.objective()),
+            Slo.parse(job.slo()));
 }

@@ -49,7 +49,7 @@ class SimEngineRuntimeTest {
 
     @Test
     void aConfigThatDoesNotFitIsReportedOutOfMemory() throws Exception {
-        RunResult result = runtime(ScoringSpec.DEFAULT.apply(null)).run(Jobs.job("sim", Map.of("mem-fraction-static", 0.2),
+        RunResult result = runtime(ScoringSpec.LATENCY).run(Jobs.job("sim", Map.of("mem-fraction-static", 0.2),
                 Jobs.smallBenchmark(), 30), List.of(0));
 
         assertThat(result.failureClass()).isEqualTo(FailureClass.OUT_OF_MEMORY);
@@ -69,7 +69,7 @@ class SimEngineRuntimeTest {
     @Test
     void anInterruptStopsTheEngineFreesItsPortAndThrows() throws Exception {
         BenchmarkSpec long_ = new BenchmarkSpec(List.of("D(16,100000)"), List.of(1), 600, 1000);
-        SimEngineRuntime runtime = runtime(ScoringSpec.DEFAULT.apply(null));
+        SimEngineRuntime runtime = runtime(ScoringSpec.LATENCY);
         AtomicReference<Thread> runner = new AtomicReference<>();
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
             runner.set(Thread.currentThread());
