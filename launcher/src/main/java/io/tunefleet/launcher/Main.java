@@ -57,6 +57,8 @@ public final class Main {
                                                coordinator memory and experiments-API page latency at that size
               bench search [--seeds 30] [--json FILE]
                                                strategies against simulated landscapes, in-process
+              bench client [--rounds 5] [--json FILE]
+                                               the benchmark client's TTFT/TPOT error against a pinned sim engine
             """;
     /** Worker options and the property each sets; --port and --rabbitmq are handled on their own. */
     static final Map<String, String> WORKER_OPTIONS = Map.ofEntries(
@@ -237,10 +239,13 @@ public final class Main {
     }
 
     static int bench(List<String> argv, PrintStream out) throws Exception {
-        if (argv.isEmpty() || !List.of("search", "fleet", "store").contains(argv.get(0))) {
-            throw new Args.UsageException("bench needs a benchmark name: search, fleet or store");
+        if (argv.isEmpty() || !List.of("search", "fleet", "store", "client").contains(argv.get(0))) {
+            throw new Args.UsageException("bench needs a benchmark name: search, fleet, store or client");
         }
         List<String> rest = argv.subList(1, argv.size());
+        if (argv.get(0).equals("client")) {
+            return ClientBenchmark.run(Args.parse(rest, Set.of("rounds", "json"), Set.of()), out);
+        }
         if (argv.get(0).equals("store")) {
             return StoreBenchmark.run(Args.parse(rest, Set.of("experiments", "json"), Set.of()), out);
         }

@@ -56,6 +56,7 @@ public final class SimEngine implements AutoCloseable {
     private final ExecutorService threads;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
+    private final ServedTimings served = new ServedTimings();
 
     private SimEngine(SimEngineOptions options, HttpServer server, ExecutorService threads) {
         this.options = options;
@@ -103,6 +104,11 @@ public final class SimEngine implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** What this engine actually delivered on the streams it completed. */
+    public ServedTimings.Snapshot served() {
+        return served.snapshot();
     }
 
     /** Requests being served now. */
@@ -210,20 +216,28 @@ public final class SimEngine implements AutoCloseable {
             ex.getResponseHeaders().set("Cache-Control", "no-cache");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
+            out.flush(); // the headers go now, as a real engine's do, not with the first token
             long due = arrived + nanos(options.latency().ttftMs(inFlight.get(), promptTokens, outputTokens));
             // Serialized once: the middle chunks are all alike, so sending a token costs one write.
             byte[] middle = event(chunk(1, null));
+            long firstFlushed = 0;
+            long lastFlushed = 0;
             for (int i = 0; i < outputTokens; i++) {
                 boolean last = i == outputTokens - 1;
                 byte[] bytes = i == 0 || last ? event(chunk(i, last ? "length" : null)) : middle;
                 waitUntil(due);
                 out.write(bytes);
                 out.flush();
+                lastFlushed = System.nanoTime();
+                if (i == 0) {
+                    firstFlushed = lastFlushed;
+                }
                 if (abort && i >= Math.min(2, outputTokens - 1)) {
                     return; // the stream just ends: no usage, no [DONE]
                 }
                 due += nanos(options.latency().tpotMs(inFlight.get(), promptTokens, outputTokens));
             }
+            served.record(arrived, firstFlushed, lastFlushed, outputTokens);
             Map<String, Object> usage = new LinkedHashMap<>(base(chat ? "chat.completion.chunk" : "text_completion"));
             usage.put("choices", List.of());
             usage.put("usage", usage());

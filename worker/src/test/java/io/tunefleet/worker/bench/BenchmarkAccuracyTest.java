@@ -2,61 +2,39 @@ package io.tunefleet.worker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tunefleet.worker.sim.LatencyModel;
-import io.tunefleet.worker.sim.SimEngine;
-import io.tunefleet.worker.sim.SimEngineOptions;
-import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The client measures the server, not itself: against known TTFT and TPOT, over real HTTP. */
+/**
+ * The client measures the server, not itself: against a sim engine pinned to a known TTFT and TPOT,
+ * over real HTTP. The goal (2 ms and 3 %) is measured and printed by {@code ./tunefleet bench client};
+ * this test holds bounds that a loaded 2-core CI machine keeps but that a client measuring its own
+ * hand-offs breaks (java.net.http.HttpClient's added 2-5 ms per request at concurrency 1 and +67 ms
+ * at 64; a TPOT divided by the token count instead of the gaps between tokens is 3 % low here).
+ */
 class BenchmarkAccuracyTest {
 
     static final double TTFT_MS = 100;
     static final double TPOT_MS = 20;
-    static final int OUTPUT_TOKENS = 16;
+    static final int OUTPUT_TOKENS = 32;
 
     @ParameterizedTest(name = "concurrency {0}, {1} requests")
     @CsvSource({"1, 6", "64, 128"})
-    void measuredMeansAreWithinTwoMillisecondsAndThreePercentOfTheServersTruth(int concurrency, int requests)
-            throws Exception {
-        try (SimEngine engine = SimEngine.start(SimEngineOptions.of(0, "sim-8b",
-                LatencyModel.pinned(TTFT_MS, TPOT_MS)))) {
-            BenchmarkClient client = new BenchmarkClient(URI.create("http://127.0.0.1:" + engine.port()), "sim-8b",
-                    true, Duration.ofSeconds(30));
-            BenchmarkPlan plan = new BenchmarkPlan(List.of(TrafficScenario.parse("D(64," + OUTPUT_TOKENS + ")")),
-                    List.of(concurrency), requests, Duration.ofSeconds(30), 1, 7, 1);
+    void clientMeansMatchWhatTheEngineDelivered(int concurrency, int requests) throws Exception {
+        ClientAccuracy.Figures f = ClientAccuracy.measure(concurrency, requests, TTFT_MS, TPOT_MS, OUTPUT_TOKENS);
+        System.out.println(f.describe());
+        LevelResult level = f.level();
 
-            LevelResult level = client.run(plan).get(0);
-
-            double ttftError = Math.abs(level.ttftMs().mean() - TTFT_MS);
-            double tpotError = Math.abs(level.tpotMs().mean() - TPOT_MS);
-            double e2eTruthS = (TTFT_MS + (OUTPUT_TOKENS - 1) * TPOT_MS) / 1000;
-            System.out.printf("concurrency %d: ttft %.3f ms (p50 %.3f, p99 %.3f), tpot %.4f ms (p99 %.4f), itl %.4f ms,"
-                            + " e2e %.4f s, output %.1f tok/s%n", concurrency, level.ttftMs().mean(), level.ttftMs().p50(),
-                    level.ttftMs().p99(), level.tpotMs().mean(), level.tpotMs().p99(), level.itlMs().mean(),
-                    level.e2eS().mean(), level.outputTokensPerS());
-            assertThat(level.successRate()).isEqualTo(1.0);
-            assertThat(level.requests()).isEqualTo(requests);
-            assertThat(level.outputTokens()).isEqualTo((long) requests * OUTPUT_TOKENS);
-            assertThat(level.promptTokens()).isEqualTo(requests * 64L);
-            assertThat(tpotError).as("TPOT error, ms").isLessThanOrEqualTo(2.0).isLessThanOrEqualTo(0.03 * TPOT_MS);
-            // The goal is 2 ms and 3 % for TTFT too. On a 2-core host, 64 client and 64 server threads
-            // cost several milliseconds of wake-ups on both sides of the socket (measured +3.6 to +14 ms
-            // at concurrency 64, +1.5 to +2.8 ms at 1 under load), so the test holds TTFT to 5 % at
-            // concurrency 1 and 15 % at 64: wide enough not to flake on a busy CI machine, tight enough
-            // to catch a client that measures itself (HttpClient's hand-offs added 2-5 ms per request,
-            // +67 ms at 64). The figures are printed for the README.
-            double loadPerCore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
-                    / Runtime.getRuntime().availableProcessors();
-            double ttftBound = (concurrency == 1 ? 0.05 : 0.15) * TTFT_MS;
-            System.out.printf("load per core %.2f: TTFT error %.2f ms, bound %.1f ms%n", loadPerCore, ttftError,
-                    ttftBound);
-            assertThat(ttftError).as("TTFT error, ms").isLessThanOrEqualTo(ttftBound);
-            assertThat(Math.abs(level.e2eS().mean() - e2eTruthS)).isLessThanOrEqualTo(0.05 * e2eTruthS);
-        }
+        assertThat(level.successRate()).isEqualTo(1.0);
+        assertThat(level.requests()).isEqualTo(requests);
+        assertThat(level.outputTokens()).isEqualTo((long) requests * OUTPUT_TOKENS);
+        assertThat(level.promptTokens()).isEqualTo(requests * (long) ClientAccuracy.PROMPT_TOKENS);
+        // What the client adds on top of what the engine recorded delivering: its own send, wake-ups, parsing.
+        assertThat(f.ttftOverheadMs()).as("TTFT the client added, ms").isBetween(-3.0, concurrency == 1 ? 5.0 : 10.0);
+        assertThat(Math.abs(f.tpotOverheadMs())).as("TPOT the client added, ms").isLessThanOrEqualTo(0.4);
+        // Against the configured values, the engine's own lateness on a loaded host counts too.
+        assertThat(Math.abs(f.ttftErrorMs())).as("TTFT error, ms").isLessThanOrEqualTo(0.15 * TTFT_MS);
+        assertThat(Math.abs(f.tpotErrorMs())).as("TPOT error, ms").isLessThanOrEqualTo(0.02 * TPOT_MS + 0.4);
+        assertThat(Math.abs(level.e2eS().mean() - f.e2eTruthS())).isLessThanOrEqualTo(0.05 * f.e2eTruthS());
     }
 }
