@@ -1,10 +1,16 @@
 package io.tunefleet.common.message;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
 /**
  * Coordinator to workers, fanned out to every worker.
  *
  * @param workerId for {@link Kind#ABORT_ATTEMPT}: the worker that must stop; null for all
  * @param reason   why, for the worker's log
+ * @param gpuCounts for {@link Kind#JOBS_AVAILABLE}: the GPU counts whose job queues just got jobs;
+ *                  null or empty when any may have
  */
 public record ControlMessage(
         int schema,
@@ -13,7 +19,12 @@ public record ControlMessage(
         long experimentId,
         int attempt,
         String workerId,
-        String reason) {
+        String reason,
+        List<Integer> gpuCounts) {
+
+    public ControlMessage {
+        gpuCounts = gpuCounts == null ? List.of() : List.copyOf(gpuCounts);
+    }
 
     public enum Kind {
         /** Stop every running experiment of the task and drop its queued jobs. */
@@ -24,16 +35,19 @@ public record ControlMessage(
         JOBS_AVAILABLE
     }
 
-    public static ControlMessage jobsAvailable() {
-        return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null);
+    /** Jobs were published to the queues of these GPU counts. */
+    public static ControlMessage jobsAvailable(Collection<Integer> gpuCounts) {
+        return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null,
+                List.copyOf(new TreeSet<>(gpuCounts)));
     }
 
     public static ControlMessage cancelTask(long taskId, String reason) {
-        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason);
+        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason, null);
     }
 
     public static ControlMessage abortAttempt(long taskId, long experimentId, int attempt, String workerId,
                                               String reason) {
-        return new ControlMessage(Schema.VERSION, Kind.ABORT_ATTEMPT, taskId, experimentId, attempt, workerId, reason);
+        return new ControlMessage(Schema.VERSION, Kind.ABORT_ATTEMPT, taskId, experimentId, attempt, workerId, reason,
+                null);
     }
 }

@@ -65,6 +65,19 @@ class MessageCodecTest {
     }
 
     @Test
+    void jobsAvailableNamesTheQueuesThatGotJobsAndReadsWithoutThem() {
+        ControlMessage announced = ControlMessage.jobsAvailable(java.util.Set.of(8, 1, 2));
+
+        ControlMessage decoded = MessageCodec.decodeControl(MessageCodec.encode(announced));
+
+        assertThat(decoded.gpuCounts()).containsExactly(1, 2, 8);
+        String fromAnOlderCoordinator = "{\"schema\":" + Schema.VERSION + ",\"kind\":\"JOBS_AVAILABLE\",\"taskId\":0,"
+                + "\"experimentId\":0,\"attempt\":0}";
+        assertThat(MessageCodec.decodeControl(fromAnOlderCoordinator.getBytes(StandardCharsets.UTF_8)).gpuCounts())
+                .as("no counts: any queue may have jobs").isEmpty();
+    }
+
+    @Test
     void claimRoundTripsWithItsTypeDiscriminator() {
         byte[] bytes = MessageCodec.encode(claim());
 

@@ -252,7 +252,8 @@ public class Dispatcher implements AutoCloseable {
             return experiments.unpublished(taskId);
         });
         if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
-            control.send(ControlMessage.jobsAvailable());
+            control.send(ControlMessage.jobsAvailable(toPublish.stream().map(ExperimentRecord::gpus)
+                    .collect(Collectors.toSet())));
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
             finish(task, counts, run.stopReason != null ? run.stopReason

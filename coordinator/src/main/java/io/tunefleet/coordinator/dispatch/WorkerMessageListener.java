@@ -21,6 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tunefleet.coordinator.metrics.Buckets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -63,19 +65,32 @@ class WorkerMessageListener {
         this.specs = specs;
     }
 
-    @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1")
-    void onWorkerMessage(Message message) {
-        WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
-        if (decoded == null) {
-            return;
+    /**
+     * A batch of claims, results and heartbeats, in the order the broker delivered them. Claims and
+     * results are committed in one transaction, in order (a claim and the result of the same attempt
+     * can share a batch); a retryable failure first commits what came before it, then re-queues its
+     * experiment on its own. The batch is acked only after this returns, that is after the commits.
+     */
+    @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1", containerFactory = WorkerMessageBatches.FACTORY)
+    void onWorkerMessages(List<Message> messages) {
+        List<WorkerMessage> pending = new ArrayList<>();
+        for (Message message : messages) {
+            WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
+            if (decoded instanceof HeartbeatMessage heartbeat) {
+                fleet.heard(heartbeat);
+            } else if (decoded instanceof ResultMessage result && retryable(result)) {
+                commit(pending);
+                pending.clear();
+                if (retried(result)) {
+                    countResult("retried");
+                } else {
+                    commit(List.of(result));
+                }
+            } else if (decoded != null) {
+                pending.add(decoded);
+            }
         }
-        if (decoded instanceof ClaimMessage claim) {
-            onClaim(claim);
-        } else if (decoded instanceof ResultMessage result) {
-            onResult(result);
-        } else if (decoded instanceof HeartbeatMessage heartbeat) {
-            fleet.heard(heartbeat);
-        }
+        commit(pending);
     }
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
@@ -85,9 +100,39 @@ class WorkerMessageListener {
         }
     }
 
-    private void onClaim(ClaimMessage claim) {
-        if (writer.write(() -> experiments.markRunning(claim))) {
-            recordQueueWait(claim);
+    /** One transaction for the claims and results, then what follows each: metrics, logs, the dispatcher. */
+    private void commit(List<WorkerMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<Applied> applied = writer.write(() -> {
+            List<Applied> done = new ArrayList<>(messages.size());
+            for (WorkerMessage m : messages) {
+                if (m instanceof ClaimMessage claim) {
+                    boolean moved = experiments.markRunning(claim);
+                    done.add(new Applied(m, moved, moved ? experiments.find(claim.experimentId()).orElse(null) : null,
+                            null));
+                } else if (m instanceof ResultMessage result) {
+                    Double value = objectiveValue(result);
+                    boolean moved = experiments.commitResult(result, value);
+                    done.add(new Applied(m, moved, moved ? experiments.find(result.experimentId()).orElse(null) : null,
+                            value));
+                }
+            }
+            return done;
+        });
+        for (Applied a : applied) {
+            if (a.message() instanceof ClaimMessage claim) {
+                afterClaim(claim, a);
+            } else if (a.message() instanceof ResultMessage result) {
+                afterResult(result, a);
+            }
+        }
+    }
+
+    private void afterClaim(ClaimMessage claim, Applied a) {
+        if (a.moved()) {
+            recordQueueWait(claim, a.record());
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
         } else {
@@ -98,15 +143,8 @@ class WorkerMessageListener {
         }
     }
 
-    private void onResult(ResultMessage result) {
-        if (retried(result)) {
-            countResult("retried");
-            return;
-        }
-        Objective objective = objectiveOf(result.taskId());
-        Double value = result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
-        boolean committed = writer.write(() -> experiments.commitResult(result, value));
-        if (!committed) {
+    private void afterResult(ResultMessage result, Applied a) {
+        if (!a.moved()) {
             countResult("stale");
             log.info("task {} experiment {}: result of attempt {} from {} is a duplicate or stale; ignored",
                     result.taskId(), result.experimentId(), result.attempt(), result.workerId());
@@ -122,14 +160,22 @@ class WorkerMessageListener {
             log.info("task {} experiment {}: attempt {} {} on {} ({}: {})", result.taskId(), result.experimentId(),
                     result.attempt(), result.outcome(), result.workerId(), result.failureClass(), result.error());
         }
-        Map<String, Object> parameters = experiments.find(result.experimentId()).map(ExperimentRecord::parameters)
-                .orElse(Map.of());
-        dispatcher.observed(result.taskId(), parameters, value, result.failureClass());
+        Map<String, Object> parameters = a.record() == null ? Map.of() : a.record().parameters();
+        dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
+    }
+
+    private Double objectiveValue(ResultMessage result) {
+        Objective objective = objectiveOf(result.taskId());
+        return result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
+    }
+
+    /** A claim or result after its commit: whether it moved the experiment, and the experiment then. */
+    private record Applied(WorkerMessage message, boolean moved, ExperimentRecord record, Double objectiveValue) {
     }
 
     /** Metrics only: how long the experiment's job waited between being queued and being claimed. */
-    private void recordQueueWait(ClaimMessage claim) {
-        experiments.find(claim.experimentId()).map(ExperimentRecord::queuedAt).ifPresent(queuedAt ->
+    private void recordQueueWait(ClaimMessage claim, ExperimentRecord record) {
+        java.util.Optional.ofNullable(record).map(ExperimentRecord::queuedAt).ifPresent(queuedAt ->
                 Timer.builder("tunefleet.experiments.queue.wait")
                         .description("Time from an experiment attempt's job being queued to a worker claiming it, "
                                 + "by the GPUs it needs")
@@ -148,12 +194,13 @@ class WorkerMessageListener {
                 .register(meters).increment();
     }
 
+    private static boolean retryable(ResultMessage result) {
+        return result.outcome() == ResultMessage.Outcome.FAILED && result.failureClass() != null
+                && result.failureClass().retryable();
+    }
+
     /** A retryable failure within max_retries becomes a new attempt instead of a final result. */
     private boolean retried(ResultMessage result) {
-        if (result.outcome() != ResultMessage.Outcome.FAILED || result.failureClass() == null
-                || !result.failureClass().retryable()) {
-            return false;
-        }
         ExperimentRecord current = experiments.find(result.experimentId()).orElse(null);
         if (current == null || current.attempt() != result.attempt() || current.state() != ExperimentState.RUNNING
                 || !result.workerId().equals(current.workerId())) {

@@ -60,6 +60,9 @@ public final class ClaimLoop implements AutoCloseable {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
     private final Object changed = new Object();
+    private final QueueHints hints;
+    /** When every queue was last made worth asking again, in ms of {@link #clock}. */
+    private long lastFullPass;
     private volatile boolean stopped;
     /** Metrics only; records nothing until {@link #recordWith} binds a registry. */
     private volatile WorkerMeters meters = WorkerMeters.NONE;
@@ -69,7 +72,8 @@ public final class ClaimLoop implements AutoCloseable {
     public ClaimLoop(GpuPool pool, RabbitTemplate template, WorkerPublisher publisher, ExperimentRuntime runtime,
                      String workerId, String host, Duration pollInterval, Duration cleanGrace, Clock clock) {
         this.pool = pool;
-        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled);
+        this.hints = new QueueHints(pool.total());
+        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
         this.publisher = publisher;
         this.runtime = runtime;
         this.workerId = workerId;
@@ -147,8 +151,13 @@ public final class ClaimLoop implements AutoCloseable {
 
     /** One pass over the GPU counts, largest first; true when a job was claimed. */
     private boolean claimOne() {
+        long now = clock.millis();
+        if (now - lastFullPass >= pollInterval.toMillis()) {
+            lastFullPass = now;
+            hints.mayHaveJobsEverywhere();
+        }
         for (int gpus = pool.total(); gpus >= 1; gpus--) {
-            if (stopped || pool.free() < gpus) {
+            if (stopped || pool.free() < gpus || !hints.worthAsking(gpus)) {
                 continue;
             }
             Optional<GpuReservation> reservation = pool.tryReserve(gpus, workerId);
@@ -277,8 +286,12 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    /** New jobs may be waiting: run a claim pass now rather than at the next poll. */
-    public void wakeUp() {
+    /**
+     * New jobs were published for these GPU counts (any, when empty): run a claim pass now rather
+     * than at the next poll.
+     */
+    public void jobsAvailable(java.util.Collection<Integer> gpuCounts) {
+        hints.mayHaveJobs(gpuCounts);
         wake();
     }
 

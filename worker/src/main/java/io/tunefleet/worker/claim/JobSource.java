@@ -34,16 +34,21 @@ final class JobSource {
     private final String host;
     private final Clock clock;
     private final LongPredicate cancelledTask;
+    private final QueueHints hints;
 
-    /** @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped */
+    /**
+     * @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped
+     * @param hints         told when a queue is found empty
+     */
     JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
-              LongPredicate cancelledTask) {
+              LongPredicate cancelledTask, QueueHints hints) {
         this.template = template;
         this.publisher = publisher;
         this.workerId = workerId;
         this.host = host;
         this.clock = clock;
         this.cancelledTask = cancelledTask;
+        this.hints = hints;
     }
 
     /** Declares the queues this worker reads and writes, with the same arguments the coordinator uses. */
@@ -61,9 +66,11 @@ final class JobSource {
     Optional<JobMessage> take(GpuReservation reservation) {
         int gpus = reservation.indices().size();
         String queue = Topology.jobQueue(gpus);
+        long generation = hints.generation(gpus);
         return Optional.ofNullable(template.execute(channel -> {
             GetResponse response = channel.basicGet(queue, false);
             if (response == null) {
+                hints.foundEmpty(gpus, generation);
                 return null;
             }
             long tag = response.getEnvelope().getDeliveryTag();

@@ -1,0 +1,119 @@
+package io.tunefleet.coordinator.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.coordinator.CoordinatorApplication;
+import io.tunefleet.coordinator.CoordinatorTestProperties;
+import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
+import io.tunefleet.coordinator.store.ExperimentRecord;
+import io.tunefleet.coordinator.store.ExperimentStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Claims and results committed a batch at a time keep the meaning they had one at a time: in
+ * delivery order (a claim and its result in one batch), duplicates stale, a retryable failure
+ * re-queued as a new attempt between the commits of what came before and after it.
+ */
+@SpringBootTest(classes = CoordinatorApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
+                "tunefleet.coordinator.dispatch-tick=100ms"})
+@Import(NoBrokerConfiguration.class)
+class WorkerMessageBatchTest {
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        CoordinatorTestProperties.register(registry, "batch");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    RecordingJobPublisher publisher;
+    @Autowired
+    ExperimentStore experiments;
+    @Autowired
+    WorkerMessageListener listener;
+
+    @Test
+    void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
+        long taskId = submit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
+                .filter(j -> j.taskId() == taskId).count() == 3);
+        List<JobMessage> jobs = publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
+        JobMessage a = jobs.get(0);
+        JobMessage b = jobs.get(1);
+        JobMessage c = jobs.get(2);
+
+        listener.onWorkerMessages(List.of(
+                message(claim(a)), message(result(a, null)), message(result(a, null)), // claim, result, duplicate
+                message(claim(b)), message(result(b, FailureClass.INFRASTRUCTURE)), // retryable: a new attempt
+                message(claim(c)), message(result(c, FailureClass.OUT_OF_MEMORY))));
+
+        assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
+        ExperimentRecord retried = experiments.find(b.experimentId()).orElseThrow();
+        assertThat(retried.attempt()).isEqualTo(2);
+        assertThat(retried.state()).isIn(ExperimentState.PENDING, ExperimentState.QUEUED);
+        assertThat(state(c)).isEqualTo(ExperimentState.FAILED);
+        assertThat(experiments.find(c.experimentId()).orElseThrow().failureClass())
+                .isEqualTo(FailureClass.OUT_OF_MEMORY);
+    }
+
+    private ExperimentState state(JobMessage job) {
+        return experiments.find(job.experimentId()).orElseThrow().state();
+    }
+
+    private static ClaimMessage claim(JobMessage job) {
+        return new ClaimMessage(Schema.VERSION, "w1", "h1", job.taskId(), job.experimentId(), job.attempt(), List.of(0),
+                System.currentTimeMillis());
+    }
+
+    private static ResultMessage result(JobMessage job, FailureClass failure) {
+        long now = System.currentTimeMillis();
+        return failure == null
+                ? new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
+                        ResultMessage.Outcome.SUCCEEDED, null, null, Map.of("e2e_latency_mean_s", 1.0), List.of(0),
+                        now, now)
+                : new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
+                        ResultMessage.Outcome.FAILED, failure, "simulated " + failure, Map.of(), List.of(0), now, now);
+    }
+
+    private static Message message(Object body) {
+        return new Message(MessageCodec.encode(body), new MessageProperties());
+    }
+
+    private long submit() throws Exception {
+        String body = """
+                {"task_name": "batch", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"tp-size": [1], "mem-fraction-static": [0.7, 0.75, 0.8]},
+                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency",
+                                  "max_iterations": 3, "max_parallel_experiments": 3, "max_retries": 2}}""";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/tasks")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return Long.parseLong(response.body().replaceAll("(?s).*\"id\"\\s*:\\s*(\\d+).*", "$1"));
+    }
+}

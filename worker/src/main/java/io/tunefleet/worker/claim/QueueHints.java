@@ -1,0 +1,63 @@
+package io.tunefleet.worker.claim;
+
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Which job queues ({@code jobs.gpus.N}) may hold jobs, so that a claim pass reserves GPUs and asks
+ * the broker only where asking can pay off. A queue found empty is skipped until the coordinator
+ * announces jobs for it ({@code JOBS_AVAILABLE} names the GPU counts) or the poll interval makes
+ * every queue worth asking again, which covers jobs the broker re-queued on its own.
+ * <p>
+ * Each queue has a generation, raised whenever jobs may have arrived, and the generation it was
+ * last found empty at, read before asking: an announcement that lands while a pass is asking raises
+ * the generation, so that emptiness is never recorded over it.
+ */
+final class QueueHints {
+
+    private final int maxGpus;
+    private final AtomicLongArray announced;
+    private final AtomicLongArray foundEmptyAt;
+
+    QueueHints(int maxGpus) {
+        this.maxGpus = maxGpus;
+        this.announced = new AtomicLongArray(maxGpus + 1);
+        this.foundEmptyAt = new AtomicLongArray(maxGpus + 1);
+        for (int g = 0; g <= maxGpus; g++) {
+            foundEmptyAt.set(g, -1);
+        }
+    }
+
+    /** Jobs may have arrived for these GPU counts; for any when {@code gpuCounts} is empty. */
+    void mayHaveJobs(Collection<Integer> gpuCounts) {
+        if (gpuCounts.isEmpty()) {
+            mayHaveJobsEverywhere();
+            return;
+        }
+        for (int g : gpuCounts) {
+            if (g >= 1 && g <= maxGpus) {
+                announced.incrementAndGet(g);
+            }
+        }
+    }
+
+    void mayHaveJobsEverywhere() {
+        for (int g = 1; g <= maxGpus; g++) {
+            announced.incrementAndGet(g);
+        }
+    }
+
+    /** Read before asking the broker, passed to {@link #foundEmpty} if the answer is no job. */
+    long generation(int gpus) {
+        return announced.get(gpus);
+    }
+
+    void foundEmpty(int gpus, long generationBeforeAsking) {
+        foundEmptyAt.accumulateAndGet(gpus, generationBeforeAsking, Math::max);
+    }
+
+    /** False only when the queue was found empty and nothing was announced for it since. */
+    boolean worthAsking(int gpus) {
+        return foundEmptyAt.get(gpus) != announced.get(gpus);
+    }
+}

@@ -1,0 +1,51 @@
+package io.tunefleet.worker.claim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QueueHintsTest {
+
+    @Test
+    void everyQueueIsWorthAskingUntilFoundEmpty() {
+        QueueHints hints = new QueueHints(8);
+        for (int g = 1; g <= 8; g++) {
+            assertThat(hints.worthAsking(g)).isTrue();
+        }
+        hints.foundEmpty(4, hints.generation(4));
+        assertThat(hints.worthAsking(4)).isFalse();
+        assertThat(hints.worthAsking(2)).isTrue();
+    }
+
+    @Test
+    void anAnnouncementMakesOnlyItsQueuesWorthAskingAgain() {
+        QueueHints hints = new QueueHints(8);
+        for (int g = 1; g <= 8; g++) {
+            hints.foundEmpty(g, hints.generation(g));
+        }
+        hints.mayHaveJobs(List.of(2, 8));
+        assertThat(hints.worthAsking(2)).isTrue();
+        assertThat(hints.worthAsking(8)).isTrue();
+        assertThat(hints.worthAsking(1)).isFalse();
+        hints.mayHaveJobs(List.of());
+        assertThat(hints.worthAsking(1)).isTrue();
+    }
+
+    @Test
+    void anAnnouncementWhileAskingIsNotOverwrittenByTheEmptyAnswer() {
+        QueueHints hints = new QueueHints(4);
+        long before = hints.generation(1);
+        hints.mayHaveJobs(List.of(1)); // lands between reading the generation and the broker's "empty"
+        hints.foundEmpty(1, before);
+        assertThat(hints.worthAsking(1)).isTrue();
+    }
+
+    @Test
+    void countsOutsideThePoolAreIgnored() {
+        QueueHints hints = new QueueHints(2);
+        hints.mayHaveJobs(List.of(0, 3, 16));
+        hints.foundEmpty(1, hints.generation(1));
+        assertThat(hints.worthAsking(1)).isFalse();
+    }
+}
