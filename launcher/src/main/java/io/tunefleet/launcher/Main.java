@@ -50,7 +50,7 @@ public final class Main {
               workers                          the fleet: GPUs free, reserved/busy, quarantined, running
               logs ID EXP                      experiment #EXP of task ID: state, attempts, error
 
-              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded]
+              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 2000]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
               bench store [--experiments 100000] [--json FILE]
@@ -74,6 +74,8 @@ public final class Main {
             Map.entry("chaos-duplicate-results", "tunefleet.worker.chaos-duplicate-results"));
     static final String DEFAULT_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672";
     static final String DEFAULT_COORDINATOR = "http://127.0.0.1:8080";
+    /** Zero-length experiments each fleet benchmark workload runs first, outside its figures. */
+    static final int DEFAULT_BENCH_WARMUP = 2000;
     /** Auto-configurations the worker must not run though their classes share its classpath. */
     static final String WORKER_EXCLUDES = String.join(",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -250,7 +252,8 @@ public final class Main {
             return StoreBenchmark.run(Args.parse(rest, Set.of("experiments", "json"), Set.of()), out);
         }
         if (argv.get(0).equals("fleet")) {
-            return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq"), Set.of("embedded")), out);
+            return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq", "warmup"), Set.of("embedded")),
+                    out);
         }
         return SearchBenchmark.run(Args.parse(rest, Set.of("json", "seeds"), Set.of()), out);
     }
@@ -269,8 +272,12 @@ public final class Main {
             out.println("Fleet benchmark on RabbitMQ at " + rabbit.getHost() + ":" + rabbit.getPort());
         }
         try {
+            int warmup = Integer.parseInt(args.get("warmup", Integer.toString(DEFAULT_BENCH_WARMUP)));
+            if (warmup < 0) {
+                throw new Args.UsageException("--warmup must be 0 or more, got " + warmup);
+            }
             var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit,
-                    Files.createTempDirectory("tunefleet-bench"));
+                    Files.createTempDirectory("tunefleet-bench"), warmup);
             List<Map<String, Object>> results = new ArrayList<>();
             for (var w : workloads) {
                 results.add(bench.run(w));

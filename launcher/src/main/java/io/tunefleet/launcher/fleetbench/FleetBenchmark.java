@@ -31,11 +31,21 @@ public final class FleetBenchmark {
     private final PrintStream out;
     private final URI broker;
     private final Path dir;
+    private final int warmupExperiments;
 
-    public FleetBenchmark(PrintStream out, URI broker, Path dir) {
+    /**
+     * @param warmupExperiments zero-length experiments run on the fleet before each workload and left
+     *                          out of its figures, so that the figures are those of running JVMs (a
+     *                          fleet runs for days) and not of their just-in-time compilers; 0 for none
+     */
+    public FleetBenchmark(PrintStream out, URI broker, Path dir, int warmupExperiments) {
+        if (warmupExperiments < 0) {
+            throw new IllegalArgumentException("warm-up experiments must be 0 or more, got " + warmupExperiments);
+        }
         this.out = out;
         this.broker = broker;
         this.dir = dir;
+        this.warmupExperiments = warmupExperiments;
     }
 
     /** Runs one workload end to end and returns its figures. */
@@ -64,6 +74,8 @@ public final class FleetBenchmark {
                                 "--heartbeat-interval", "1s", "--poll-interval", "100ms", "--clean-grace", "1s")));
             }
             awaitFleet(base, w.workers(), coordinator, Duration.ofSeconds(120));
+            long warmupTask = warmUp(base, w);
+            double cpuBefore = coordinator.cpuSeconds();
             out.printf("  %s: fleet of %d workers x %d GPUs up; submitting %d experiment(s)%n", w.name(), w.workers(),
                     w.gpusPerWorker(), w.experiments());
             long submittedAt = System.currentTimeMillis();
@@ -72,10 +84,11 @@ public final class FleetBenchmark {
                 tasks.add(submit(base, taskJson(w.name() + "-" + (t + 1), w.tasks().get(t))));
             }
             awaitTasks(base, tasks, Duration.ofMinutes(20));
-            double cpu = coordinator.cpuSeconds();
+            double cpu = coordinator.cpuSeconds() - cpuBefore;
             double rss = coordinator.peakRssMb();
             coordinator.close();
-            List<ExperimentRow> rows = ExperimentRow.readAll(db);
+            List<ExperimentRow> rows = ExperimentRow.readAll(db).stream().filter(r -> r.taskId() != warmupTask)
+                    .toList();
             FleetFigures figures = FleetFigures.of(w, rows, submittedAt, cpu, rss);
             return figures.toJson();
         } finally {
@@ -84,6 +97,24 @@ public final class FleetBenchmark {
             }
             coordinator.close();
         }
+    }
+
+    /** Runs the warm-up task to its end; returns its id, or -1 when there is none. */
+    private long warmUp(String base, Workload w) throws Exception {
+        if (warmupExperiments == 0) {
+            return -1;
+        }
+        List<Workload.Job> jobs = new ArrayList<>();
+        int[] sizes = {1, 2, 4, 8};
+        for (int i = 1; i <= warmupExperiments; i++) {
+            jobs.add(new Workload.Job(i, Math.min(sizes[i % sizes.length], w.gpusPerWorker()), 0));
+        }
+        long started = System.nanoTime();
+        long id = submit(base, taskJson(w.name() + "-warmup", new Workload.TaskLoad(w.totalGpus(), jobs)));
+        awaitTasks(base, List.of(id), Duration.ofMinutes(10));
+        out.printf("  %s: warm-up of %d zero-length experiments done in %.1f s%n", w.name(), warmupExperiments,
+                (System.nanoTime() - started) / 1e9);
+        return id;
     }
 
     /** A task that runs exactly the workload's experiments, in order, with the list strategy. */
