@@ -1,16 +1,15 @@
 package io.tunefleet.common.message;
 
-import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * Coordinator to workers, fanned out to every worker.
  *
  * @param workerId for {@link Kind#ABORT_ATTEMPT}: the worker that must stop; null for all
  * @param reason   why, for the worker's log
- * @param gpuCounts for {@link Kind#JOBS_AVAILABLE}: the GPU counts whose job queues just got jobs;
- *                  null or empty when any may have
+ * @param gpuCounts for {@link Kind#JOBS_AVAILABLE}: the GPU counts whose job queues hold jobs, the
+ *                  queue whose oldest job was published first leading; null or empty when not known
  */
 public record ControlMessage(
         int schema,
@@ -35,10 +34,10 @@ public record ControlMessage(
         JOBS_AVAILABLE
     }
 
-    /** Jobs were published to the queues of these GPU counts. */
-    public static ControlMessage jobsAvailable(Collection<Integer> gpuCounts) {
+    /** Jobs wait in the queues of these GPU counts, given oldest first. */
+    public static ControlMessage jobsAvailable(List<Integer> gpuCountsOldestFirst) {
         return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null,
-                List.copyOf(new TreeSet<>(gpuCounts)));
+                List.copyOf(new LinkedHashSet<>(gpuCountsOldestFirst)));
     }
 
     public static ControlMessage cancelTask(long taskId, String reason) {

@@ -65,12 +65,12 @@ class MessageCodecTest {
     }
 
     @Test
-    void jobsAvailableNamesTheQueuesThatGotJobsAndReadsWithoutThem() {
-        ControlMessage announced = ControlMessage.jobsAvailable(java.util.Set.of(8, 1, 2));
+    void jobsAvailableNamesTheQueuesOldestFirstAndReadsWithoutThem() {
+        ControlMessage announced = ControlMessage.jobsAvailable(List.of(8, 1, 8, 2));
 
         ControlMessage decoded = MessageCodec.decodeControl(MessageCodec.encode(announced));
 
-        assertThat(decoded.gpuCounts()).containsExactly(1, 2, 8);
+        assertThat(decoded.gpuCounts()).as("oldest first, each once").containsExactly(8, 1, 2);
         String fromAnOlderCoordinator = "{\"schema\":" + Schema.VERSION + ",\"kind\":\"JOBS_AVAILABLE\",\"taskId\":0,"
                 + "\"experimentId\":0,\"attempt\":0}";
         assertThat(MessageCodec.decodeControl(fromAnOlderCoordinator.getBytes(StandardCharsets.UTF_8)).gpuCounts())

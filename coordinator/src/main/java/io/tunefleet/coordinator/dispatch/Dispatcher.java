@@ -252,8 +252,9 @@ public class Dispatcher implements AutoCloseable {
             return experiments.unpublished(taskId);
         });
         if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
-            control.send(ControlMessage.jobsAvailable(toPublish.stream().map(ExperimentRecord::gpus)
-                    .collect(Collectors.toSet())));
+            // Every queue holding jobs, oldest first: a worker asks them in that order, so the oldest
+            // experiment that fits starts first, whatever its size.
+            control.send(ControlMessage.jobsAvailable(experiments.queuedGpuCountsOldestFirst()));
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
             finish(task, counts, run.stopReason != null ? run.stopReason

@@ -79,6 +79,18 @@ public class ExperimentStore {
                 .param("task", taskId).query(ExperimentStore::map).list();
     }
 
+    /**
+     * The GPU counts whose job queues hold published jobs of any task, the one whose oldest job was
+     * published first leading: the order in which a worker with free GPUs should ask the queues.
+     */
+    public List<Integer> queuedGpuCountsOldestFirst() {
+        return jdbc.sql("""
+                SELECT gpus, MIN(queued_at) AS oldest, MIN(id) AS first_id FROM experiments
+                WHERE state = 'QUEUED' AND queued_at IS NOT NULL
+                GROUP BY gpus ORDER BY oldest, first_id""")
+                .query((rs, row) -> rs.getInt("gpus")).list();
+    }
+
     /** QUEUED -> RUNNING when a worker announces its claim of this very attempt. */
     public boolean markRunning(ClaimMessage claim) {
         boolean moved = jdbc.sql("""

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Reserve, then claim. For each GPU count, largest first, the loop reserves that many GPUs, and only
- * then asks {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
+ * Reserve, then claim. For each GPU count, in the order the coordinator announces (the queue with the
+ * oldest job first), the loop reserves that many GPUs, and only then asks {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
  * on its own thread, is stopped at its timeout or when the coordinator cancels it, and its GPUs are
  * freed only once they are clean, however it ends.
  */
@@ -149,14 +149,14 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    /** One pass over the GPU counts, largest first; true when a job was claimed. */
+    /** One pass over the GPU counts in the order the coordinator last announced; true when a job was claimed. */
     private boolean claimOne() {
         long now = clock.millis();
         if (now - lastFullPass >= pollInterval.toMillis()) {
             lastFullPass = now;
             hints.mayHaveJobsEverywhere();
         }
-        for (int gpus = pool.total(); gpus >= 1; gpus--) {
+        for (int gpus : hints.askingOrder()) {
             if (stopped || pool.free() < gpus || !hints.worthAsking(gpus)) {
                 continue;
             }
@@ -290,7 +290,7 @@ public final class ClaimLoop implements AutoCloseable {
      * New jobs were published for these GPU counts (any, when empty): run a claim pass now rather
      * than at the next poll.
      */
-    public void jobsAvailable(java.util.Collection<Integer> gpuCounts) {
+    public void jobsAvailable(java.util.List<Integer> gpuCounts) {
         hints.mayHaveJobs(gpuCounts);
         wake();
     }

@@ -1,6 +1,7 @@
 package io.tunefleet.worker.claim;
 
-import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -8,6 +9,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the broker only where asking can pay off. A queue found empty is skipped until the coordinator
  * announces jobs for it ({@code JOBS_AVAILABLE} names the GPU counts) or the poll interval makes
  * every queue worth asking again, which covers jobs the broker re-queued on its own.
+ * <p>
+ * The announcement also gives the order to ask in. A job needing the whole node comes first whenever
+ * the node is free: otherwise every node backfills the GPUs it frees with smaller jobs and the
+ * whole-node job starves. Then the queue whose oldest job was published first, so that the oldest
+ * experiment that fits starts first, whatever its size; queues it does not name follow, largest first.
  * <p>
  * Each queue has a generation, raised whenever jobs may have arrived, and the generation it was
  * last found empty at, read before asking: an announcement that lands while a pass is asking raises
@@ -18,6 +24,7 @@ final class QueueHints {
     private final int maxGpus;
     private final AtomicLongArray announced;
     private final AtomicLongArray foundEmptyAt;
+    private volatile List<Integer> askingOrder;
 
     QueueHints(int maxGpus) {
         this.maxGpus = maxGpus;
@@ -26,14 +33,19 @@ final class QueueHints {
         for (int g = 0; g <= maxGpus; g++) {
             foundEmptyAt.set(g, -1);
         }
+        this.askingOrder = order(List.of());
     }
 
-    /** Jobs may have arrived for these GPU counts; for any when {@code gpuCounts} is empty. */
-    void mayHaveJobs(Collection<Integer> gpuCounts) {
+    /**
+     * Jobs may wait for these GPU counts, given oldest first; for any when {@code gpuCounts} is empty
+     * (the order then stays as it was).
+     */
+    void mayHaveJobs(List<Integer> gpuCounts) {
         if (gpuCounts.isEmpty()) {
             mayHaveJobsEverywhere();
             return;
         }
+        askingOrder = order(gpuCounts);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
                 announced.incrementAndGet(g);
@@ -45,6 +57,25 @@ final class QueueHints {
         for (int g = 1; g <= maxGpus; g++) {
             announced.incrementAndGet(g);
         }
+    }
+
+    /** Every GPU count from 1 to the pool's size, once each, in the order to ask their queues. */
+    List<Integer> askingOrder() {
+        return askingOrder;
+    }
+
+    private List<Integer> order(List<Integer> announced) {
+        LinkedHashSet<Integer> order = new LinkedHashSet<>();
+        order.add(maxGpus);
+        for (int g : announced) {
+            if (g >= 1 && g <= maxGpus) {
+                order.add(g);
+            }
+        }
+        for (int g = maxGpus; g >= 1; g--) {
+            order.add(g);
+        }
+        return List.copyOf(order);
     }
 
     /** Read before asking the broker, passed to {@link #foundEmpty} if the answer is no job. */

@@ -42,6 +42,19 @@ class QueueHintsTest {
     }
 
     @Test
+    void queuesAreAskedWholeNodeFirstThenOldestJobFirstThenTheRestLargestFirst() {
+        QueueHints hints = new QueueHints(8);
+        assertThat(hints.askingOrder()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
+
+        hints.mayHaveJobs(List.of(1, 4, 16, 2));
+        assertThat(hints.askingOrder()).as("the whole node first, then oldest job first")
+                .containsExactly(8, 1, 4, 2, 7, 6, 5, 3);
+
+        hints.mayHaveJobs(List.of());
+        assertThat(hints.askingOrder()).as("an announcement without counts keeps the order").startsWith(8, 1, 4, 2);
+    }
+
+    @Test
     void countsOutsideThePoolAreIgnored() {
         QueueHints hints = new QueueHints(2);
         hints.mayHaveJobs(List.of(0, 3, 16));
