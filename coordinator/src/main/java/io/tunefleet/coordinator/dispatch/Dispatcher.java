@@ -224,9 +224,9 @@ public class Dispatcher implements AutoCloseable {
             log.info("task {}: running, window {}, up to {} experiments", taskId, task.maxParallel(),
                     task.maxIterations());
         }
-        Map<ExperimentState, Integer> counts = experiments.countByState(taskId);
-        int inFlight = counts.get(PENDING) + counts.get(QUEUED) + counts.get(RUNNING);
-        int suggested = counts.values().stream().mapToInt(Integer::intValue).sum();
+        ExperimentStore.Progress progress = experiments.progress(taskId);
+        int inFlight = progress.inFlight();
+        int suggested = progress.suggested();
         checkStoppingRules(run, inFlight);
         List<Suggestion> fresh = new ArrayList<>();
         while (run.stopReason == null && inFlight < task.maxParallel() && suggested < task.maxIterations()
@@ -257,7 +257,7 @@ public class Dispatcher implements AutoCloseable {
             control.send(ControlMessage.jobsAvailable(experiments.queuedGpuCountsOldestFirst()));
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
-            finish(task, counts, run.stopReason != null ? run.stopReason
+            finish(task, experiments.countByState(taskId), run.stopReason != null ? run.stopReason
                     : run.exhausted ? "search space exhausted" : "max_iterations reached");
         }
     }

@@ -49,15 +49,16 @@ class JobPublisher {
     Outcome publishAll(List<JobMessage> jobs) {
         List<JobMessage> confirmed = new ArrayList<>();
         Map<JobMessage, String> failures = new LinkedHashMap<>();
-        Map<JobMessage, CorrelationData> sent = new LinkedHashMap<>();
+        // A list, not a map: a job's hash would walk its parameters and benchmark spec for nothing.
+        List<Map.Entry<JobMessage, CorrelationData>> sent = new ArrayList<>(jobs.size());
         for (JobMessage job : jobs) {
             try {
-                sent.put(job, send(job));
+                sent.add(Map.entry(job, send(job)));
             } catch (RuntimeException e) {
                 failures.put(job, e.getMessage());
             }
         }
-        for (var entry : sent.entrySet()) {
+        for (var entry : sent) {
             try {
                 await(entry.getKey(), entry.getValue());
                 confirmed.add(entry.getKey());

@@ -229,6 +229,26 @@ public class ExperimentStore {
                 .query(ExperimentStore::map).list();
     }
 
+    /**
+     * Experiments of the task in flight (pending, queued, running) and suggested so far, read from
+     * the indexes alone: the dispatcher asks after every batch of results, and counting every state
+     * of a large task each time grew with the task.
+     */
+    public Progress progress(long taskId) {
+        int inFlight = jdbc.sql("""
+                SELECT COUNT(*) FROM experiments
+                WHERE task_id = :task AND state IN ('PENDING', 'QUEUED', 'RUNNING')""")
+                .param("task", taskId).query(Integer.class).single();
+        // seq runs 1, 2, 3... within a task and experiments are never deleted, so the highest is the count.
+        int suggested = jdbc.sql("SELECT COALESCE(MAX(seq), 0) FROM experiments WHERE task_id = :task")
+                .param("task", taskId).query(Integer.class).single();
+        return new Progress(inFlight, suggested);
+    }
+
+    /** See {@link #progress}. */
+    public record Progress(int inFlight, int suggested) {
+    }
+
     public Map<ExperimentState, Integer> countByState(long taskId) {
         Map<ExperimentState, Integer> counts = new EnumMap<>(ExperimentState.class);
         for (ExperimentState s : ExperimentState.values()) {

@@ -198,6 +198,24 @@ class ExperimentStoreTest {
         assertThat(experiments.best(task, false)).isEmpty();
     }
 
+    @Test
+    void progressCountsInFlightAndSuggestedAsCountingEveryStateDoes() {
+        assertThat(experiments.progress(task)).isEqualTo(new ExperimentStore.Progress(0, 0));
+        insert(1, Map.of("tp-size", 1), 1); // pending
+        long queued = insert(2, Map.of("tp-size", 2), 2).id();
+        write(() -> experiments.markQueued(queued, 1));
+        running(Map.of("tp-size", 4));
+        succeed(Map.of("tp-size", 8), 1.0);
+        long failed = running(Map.of("tp-size", 16));
+        write(() -> experiments.commitResult(failed(failed, 1), null));
+
+        Map<ExperimentState, Integer> counts = experiments.countByState(task);
+        int inFlight = counts.get(ExperimentState.PENDING) + counts.get(ExperimentState.QUEUED)
+                + counts.get(ExperimentState.RUNNING);
+        assertThat(experiments.progress(task)).isEqualTo(new ExperimentStore.Progress(inFlight, 5));
+        assertThat(inFlight).isEqualTo(3);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private <T> T write(java.util.function.Supplier<T> work) {
