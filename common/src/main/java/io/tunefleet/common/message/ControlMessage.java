@@ -10,6 +10,8 @@ import java.util.List;
  * @param reason   why, for the worker's log
  * @param gpuCounts for {@link Kind#JOBS_AVAILABLE}: the GPU counts whose job queues hold jobs, the
  *                  queue whose oldest job was published first leading; null or empty when not known
+ * @param oldestWaitMs for {@link Kind#JOBS_AVAILABLE}: how long the oldest of those jobs had waited
+ *                  when this was sent; 0 when not known
  */
 public record ControlMessage(
         int schema,
@@ -19,10 +21,12 @@ public record ControlMessage(
         int attempt,
         String workerId,
         String reason,
-        List<Integer> gpuCounts) {
+        List<Integer> gpuCounts,
+        Long oldestWaitMs) {
 
     public ControlMessage {
         gpuCounts = gpuCounts == null ? List.of() : List.copyOf(gpuCounts);
+        oldestWaitMs = oldestWaitMs == null ? 0L : oldestWaitMs; // absent in messages of older coordinators
     }
 
     public enum Kind {
@@ -34,19 +38,19 @@ public record ControlMessage(
         JOBS_AVAILABLE
     }
 
-    /** Jobs wait in the queues of these GPU counts, given oldest first. */
-    public static ControlMessage jobsAvailable(List<Integer> gpuCountsOldestFirst) {
+    /** Jobs wait in the queues of these GPU counts, given oldest first; the oldest has waited this long. */
+    public static ControlMessage jobsAvailable(List<Integer> gpuCountsOldestFirst, long oldestWaitMs) {
         return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null,
-                List.copyOf(new LinkedHashSet<>(gpuCountsOldestFirst)));
+                List.copyOf(new LinkedHashSet<>(gpuCountsOldestFirst)), oldestWaitMs);
     }
 
     public static ControlMessage cancelTask(long taskId, String reason) {
-        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason, null);
+        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason, null, 0L);
     }
 
     public static ControlMessage abortAttempt(long taskId, long experimentId, int attempt, String workerId,
                                               String reason) {
         return new ControlMessage(Schema.VERSION, Kind.ABORT_ATTEMPT, taskId, experimentId, attempt, workerId, reason,
-                null);
+                null, 0L);
     }
 }

@@ -66,11 +66,12 @@ class MessageCodecTest {
 
     @Test
     void jobsAvailableNamesTheQueuesOldestFirstAndReadsWithoutThem() {
-        ControlMessage announced = ControlMessage.jobsAvailable(List.of(8, 1, 8, 2));
+        ControlMessage announced = ControlMessage.jobsAvailable(List.of(8, 1, 8, 2), 1500);
 
         ControlMessage decoded = MessageCodec.decodeControl(MessageCodec.encode(announced));
 
         assertThat(decoded.gpuCounts()).as("oldest first, each once").containsExactly(8, 1, 2);
+        assertThat(decoded.oldestWaitMs()).isEqualTo(1500);
         String fromAnOlderCoordinator = "{\"schema\":" + Schema.VERSION + ",\"kind\":\"JOBS_AVAILABLE\",\"taskId\":0,"
                 + "\"experimentId\":0,\"attempt\":0}";
         assertThat(MessageCodec.decodeControl(fromAnOlderCoordinator.getBytes(StandardCharsets.UTF_8)).gpuCounts())

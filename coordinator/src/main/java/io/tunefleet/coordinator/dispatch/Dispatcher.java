@@ -254,7 +254,9 @@ public class Dispatcher implements AutoCloseable {
         if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
             // Every queue holding jobs, oldest first: a worker asks them in that order, so the oldest
             // experiment that fits starts first, whatever its size.
-            control.send(ControlMessage.jobsAvailable(experiments.queuedGpuCountsOldestFirst()));
+            ExperimentStore.QueuedJobs queued = experiments.queuedJobs();
+            control.send(ControlMessage.jobsAvailable(queued.gpuCountsOldestFirst(),
+                    queued.oldestQueuedAt() == null ? 0 : Math.max(0, clock.millis() - queued.oldestQueuedAt())));
         }
         if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted || run.stopReason != null)) {
             finish(task, experiments.countByState(taskId), run.stopReason != null ? run.stopReason

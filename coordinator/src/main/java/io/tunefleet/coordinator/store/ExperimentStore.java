@@ -83,12 +83,20 @@ public class ExperimentStore {
      * The GPU counts whose job queues hold published jobs of any task, the one whose oldest job was
      * published first leading: the order in which a worker with free GPUs should ask the queues.
      */
-    public List<Integer> queuedGpuCountsOldestFirst() {
-        return jdbc.sql("""
+    public QueuedJobs queuedJobs() {
+        List<long[]> rows = jdbc.sql("""
                 SELECT gpus, MIN(queued_at) AS oldest, MIN(id) AS first_id FROM experiments
                 WHERE state = 'QUEUED' AND queued_at IS NOT NULL
                 GROUP BY gpus ORDER BY oldest, first_id""")
-                .query((rs, row) -> rs.getInt("gpus")).list();
+                .query((rs, row) -> new long[] {rs.getInt("gpus"), rs.getLong("oldest")}).list();
+        return new QueuedJobs(rows.stream().map(r -> (int) r[0]).toList(), rows.isEmpty() ? null : rows.get(0)[1]);
+    }
+
+    /**
+     * The GPU counts whose queues hold jobs, oldest job first, and when that oldest job was
+     * published (ms since the epoch; null when no job waits).
+     */
+    public record QueuedJobs(List<Integer> gpuCountsOldestFirst, Long oldestQueuedAt) {
     }
 
     /** QUEUED -> RUNNING when a worker announces its claim of this very attempt. */

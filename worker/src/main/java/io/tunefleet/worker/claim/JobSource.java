@@ -62,6 +62,13 @@ final class JobSource {
         admin.declareQueue(new Queue(Topology.HEARTBEATS_QUEUE, true));
     }
 
+    /** Whether jobs for {@code gpus} GPUs wait in their queue now; asks the broker, claims nothing. */
+    boolean waiting(int gpus) {
+        Integer count = template.execute(channel -> channel.queueDeclarePassive(Topology.jobQueue(gpus))
+                .getMessageCount());
+        return count != null && count > 0;
+    }
+
     /** The next job for exactly {@code reservation.indices().size()} GPUs; empty when there is none to run. */
     Optional<JobMessage> take(GpuReservation reservation) {
         int gpus = reservation.indices().size();

@@ -25,6 +25,9 @@ final class QueueHints {
     private final AtomicLongArray announced;
     private final AtomicLongArray foundEmptyAt;
     private volatile List<Integer> askingOrder;
+    /** The GPU count of the oldest waiting job as last announced, 0 when unknown; and since when it waits. */
+    private volatile int oldestGpus;
+    private volatile long oldestQueuedAtMs;
 
     QueueHints(int maxGpus) {
         this.maxGpus = maxGpus;
@@ -41,11 +44,18 @@ final class QueueHints {
      * (the order then stays as it was).
      */
     void mayHaveJobs(List<Integer> gpuCounts) {
+        mayHaveJobs(gpuCounts, 0, 0);
+    }
+
+    /** As {@link #mayHaveJobs(List)}, the oldest job having waited {@code oldestWaitMs} at {@code nowMs}. */
+    void mayHaveJobs(List<Integer> gpuCounts, long oldestWaitMs, long nowMs) {
         if (gpuCounts.isEmpty()) {
             mayHaveJobsEverywhere();
             return;
         }
         askingOrder = order(gpuCounts);
+        oldestQueuedAtMs = nowMs - oldestWaitMs;
+        oldestGpus = gpuCounts.get(0);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
                 announced.incrementAndGet(g);
@@ -57,6 +67,16 @@ final class QueueHints {
         for (int g = 1; g <= maxGpus; g++) {
             announced.incrementAndGet(g);
         }
+    }
+
+    /** The GPU count of the oldest waiting job, as last announced; 0 when unknown. */
+    int oldestGpus() {
+        return oldestGpus;
+    }
+
+    /** How long the oldest waiting job, as last announced, has waited by {@code nowMs}. */
+    long oldestWaitMs(long nowMs) {
+        return oldestGpus == 0 ? 0 : nowMs - oldestQueuedAtMs;
     }
 
     /** Every GPU count from 1 to the pool's size, once each, in the order to ask their queues. */

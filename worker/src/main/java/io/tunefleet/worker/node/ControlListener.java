@@ -63,7 +63,7 @@ final class ControlListener implements AutoCloseable {
                             control.reason(), workerId);
                     claims.cancelTask(control.taskId(), control.reason());
                 }
-                case JOBS_AVAILABLE -> claims.jobsAvailable(control.gpuCounts());
+                case JOBS_AVAILABLE -> claims.jobsAvailable(control.gpuCounts(), control.oldestWaitMs());
                 case ABORT_ATTEMPT -> {
                     if (control.workerId() == null || control.workerId().equals(workerId)) {
                         claims.abort(control.experimentId(), control.attempt(), control.reason());

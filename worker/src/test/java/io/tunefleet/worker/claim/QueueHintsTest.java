@@ -55,6 +55,18 @@ class QueueHintsTest {
     }
 
     @Test
+    void theOldestJobsSizeAndWaitComeFromTheLastAnnouncement() {
+        QueueHints hints = new QueueHints(8);
+        assertThat(hints.oldestGpus()).isZero();
+        assertThat(hints.oldestWaitMs(5_000)).isZero();
+
+        hints.mayHaveJobs(List.of(8, 1), 700, 10_000);
+
+        assertThat(hints.oldestGpus()).isEqualTo(8);
+        assertThat(hints.oldestWaitMs(10_500)).isEqualTo(1_200);
+    }
+
+    @Test
     void countsOutsideThePoolAreIgnored() {
         QueueHints hints = new QueueHints(2);
         hints.mayHaveJobs(List.of(0, 3, 16));
