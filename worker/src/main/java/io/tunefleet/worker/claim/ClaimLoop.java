@@ -209,12 +209,14 @@ public final class ClaimLoop implements AutoCloseable {
      * kept whole-node waits under 3 times their duration at no cost.
      */
     private boolean drainingForWholeNode() {
-        int total = pool.total();
-        int free = pool.free();
-        double meanRun = meanRunMs;
-        return total > 1 && hints.oldestGpus() == total && free < total && free >= DRAIN_FROM * total
-                && meanRun > 0 && hints.oldestWaitMs(clock.millis()) >= DRAIN_AFTER_RUNS * meanRun
-                && jobs.waiting(total);
+        return drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()), meanRunMs)
+                && jobs.waiting(pool.total());
+    }
+
+    /** The rule of {@link #drainingForWholeNode}, before asking the broker. */
+    static boolean drains(int total, int free, int oldestJobGpus, long oldestWaitMs, double meanRunMs) {
+        return total > 1 && oldestJobGpus == total && free < total && free >= DRAIN_FROM * total
+                && meanRunMs > 0 && oldestWaitMs >= DRAIN_AFTER_RUNS * meanRunMs;
     }
 
     /** Folds one run's duration into {@link #meanRunMs}, an exponentially weighted mean. */
