@@ -58,17 +58,16 @@ public final class FleetBenchmark {
         List<ServiceProcess> workers = new ArrayList<>();
         List<String> coordinatorJvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m"));
         // e.g. -XX:StartFlightRecording=filename=/tmp/coordinator.jfr to profile the coordinator
-        String extra = System.getenv("TUNEFLEET_BENCH_COORDINATOR_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            coordinatorJvm.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        coordinatorJvm.addAll(extraOptions("TUNEFLEET_BENCH_COORDINATOR_OPTS"));
         ServiceProcess coordinator = ServiceProcess.start(runDir.resolve("coordinator.log"), coordinatorJvm,
                 List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
                         broker.toString()));
         try {
             for (int i = 1; i <= w.workers(); i++) {
-                workers.add(ServiceProcess.start(runDir.resolve("worker-" + i + ".log"),
-                        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                List<String> workerJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+                // e.g. -XX:StartFlightRecording:filename=/tmp/worker-%p.jfr to profile the workers
+                workerJvm.addAll(extraOptions("TUNEFLEET_BENCH_WORKER_OPTS"));
+                workers.add(ServiceProcess.start(runDir.resolve("worker-" + i + ".log"), workerJvm,
                         List.of("worker", "--id", "bench-w" + i, "--gpus", "sim:" + w.gpusPerWorker(), "--rabbitmq",
                                 broker.toString(), "--port", "0", "--runtime-mode", "hold", "--lock-dir", runDir.resolve("locks").toString(),
                                 "--heartbeat-interval", "1s", "--poll-interval", "100ms", "--clean-grace", "1s")));
@@ -97,6 +96,12 @@ public final class FleetBenchmark {
             }
             coordinator.close();
         }
+    }
+
+    /** JVM options from an environment variable, split on blanks; none when it is unset. */
+    private static List<String> extraOptions(String variable) {
+        String extra = System.getenv(variable);
+        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
     }
 
     /** Runs the warm-up task to its end; returns its id, or -1 when there is none. */
