@@ -28,6 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
@@ -73,7 +76,7 @@ class WorkerMessageListener {
      */
     @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1", containerFactory = WorkerMessageBatches.FACTORY)
     void onWorkerMessages(List<Message> messages) {
-        List<WorkerMessage> pending = new ArrayList<>();
+        List<Received> pending = new ArrayList<>();
         for (Message message : messages) {
             WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
             if (decoded instanceof HeartbeatMessage heartbeat) {
@@ -84,13 +87,17 @@ class WorkerMessageListener {
                 if (retried(result)) {
                     countResult("retried");
                 } else {
-                    commit(List.of(result));
+                    commit(List.of(new Received(message, result)));
                 }
             } else if (decoded != null) {
-                pending.add(decoded);
+                pending.add(new Received(message, decoded));
             }
         }
         commit(pending);
+    }
+
+    /** A message as delivered and as read. */
+    private record Received(Message raw, WorkerMessage message) {
     }
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
@@ -100,27 +107,35 @@ class WorkerMessageListener {
         }
     }
 
-    /** One transaction for the claims and results, then what follows each: metrics, logs, the dispatcher. */
-    private void commit(List<WorkerMessage> messages) {
-        if (messages.isEmpty()) {
+    /**
+     * One transaction for the claims and results, then what follows each: metrics, logs, the
+     * dispatcher. When the transaction fails, the messages are committed one at a time, so that one
+     * that cannot be committed (a result without an outcome, say) is moved to the dead-letter queue
+     * with the reason instead of sending its whole batch back to the queue for ever. A failure of the
+     * database itself (busy, unreachable, full) is thrown: the batch is delivered again later.
+     */
+    private void commit(List<Received> batch) {
+        if (batch.isEmpty()) {
             return;
         }
-        List<Applied> applied = writer.write(() -> {
-            List<Applied> done = new ArrayList<>(messages.size());
-            for (WorkerMessage m : messages) {
-                if (m instanceof ClaimMessage claim) {
-                    boolean moved = experiments.markRunning(claim);
-                    done.add(new Applied(m, moved, moved ? experiments.find(claim.experimentId()).orElse(null) : null,
-                            null));
-                } else if (m instanceof ResultMessage result) {
-                    Double value = objectiveValue(result);
-                    boolean moved = experiments.commitResult(result, value);
-                    done.add(new Applied(m, moved, moved ? experiments.find(result.experimentId()).orElse(null) : null,
-                            value));
-                }
+        List<Applied> applied;
+        try {
+            applied = writer.write(() -> apply(batch));
+        } catch (TransientDataAccessException | RecoverableDataAccessException | DataAccessResourceFailureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (batch.size() > 1) {
+                log.warn("a batch of {} claims and results could not be committed ({}); committing them one at a time",
+                        batch.size(), e.toString());
+                batch.forEach(one -> commit(List.of(one)));
+            } else {
+                String reason = "cannot be committed: " + e;
+                log.warn("a message on {} {} and goes to {}", Topology.RESULTS_QUEUE, reason,
+                        Topology.DEAD_LETTER_QUEUE);
+                deadLetters.park(batch.get(0).raw(), Topology.RESULTS_QUEUE, reason);
             }
-            return done;
-        });
+            return;
+        }
         for (Applied a : applied) {
             if (a.message() instanceof ClaimMessage claim) {
                 afterClaim(claim, a);
@@ -128,6 +143,25 @@ class WorkerMessageListener {
                 afterResult(result, a);
             }
         }
+    }
+
+    /** Applies the claims and results in order; runs in the writer's transaction. */
+    private List<Applied> apply(List<Received> batch) {
+        List<Applied> done = new ArrayList<>(batch.size());
+        for (Received received : batch) {
+            WorkerMessage m = received.message();
+            if (m instanceof ClaimMessage claim) {
+                boolean moved = experiments.markRunning(claim);
+                done.add(new Applied(m, moved, moved ? experiments.find(claim.experimentId()).orElse(null) : null,
+                        null));
+            } else if (m instanceof ResultMessage result) {
+                Double value = objectiveValue(result);
+                boolean moved = experiments.commitResult(result, value);
+                done.add(new Applied(m, moved, moved ? experiments.find(result.experimentId()).orElse(null) : null,
+                        value));
+            }
+        }
+        return done;
     }
 
     private void afterClaim(ClaimMessage claim, Applied a) {

@@ -40,7 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = CoordinatorApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
                 "tunefleet.coordinator.dispatch-tick=100ms"})
-@Import(NoBrokerConfiguration.class)
+@Import({NoBrokerConfiguration.class, WorkerMessageBatchTest.RecordingDeadLetters.class})
 class WorkerMessageBatchTest {
 
     @DynamicPropertySource
@@ -56,6 +56,8 @@ class WorkerMessageBatchTest {
     ExperimentStore experiments;
     @Autowired
     WorkerMessageListener listener;
+    @Autowired
+    RecordingDeadLetters deadLetters;
 
     @Test
     void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
@@ -79,6 +81,43 @@ class WorkerMessageBatchTest {
         assertThat(state(c)).isEqualTo(ExperimentState.FAILED);
         assertThat(experiments.find(c.experimentId()).orElseThrow().failureClass())
                 .isEqualTo(FailureClass.OUT_OF_MEMORY);
+    }
+
+    @Test
+    void aMessageThatCannotBeCommittedIsParkedAndTheRestOfItsBatchCommits() throws Exception {
+        long taskId = submit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
+                .filter(j -> j.taskId() == taskId).count() == 3);
+        List<JobMessage> jobs = publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
+        JobMessage a = jobs.get(0);
+        JobMessage b = jobs.get(1);
+        long now = System.currentTimeMillis();
+        // Reads as a result, but has no outcome: committing it throws.
+        ResultMessage noOutcome = new ResultMessage(Schema.VERSION, "w1", b.taskId(), b.experimentId(), b.attempt(),
+                null, null, null, Map.of(), List.of(0), now, now);
+
+        listener.onWorkerMessages(List.of(message(claim(a)), message(claim(b)), message(noOutcome),
+                message(result(a, null))));
+
+        assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
+        assertThat(state(b)).as("its claim committed").isEqualTo(ExperimentState.RUNNING);
+        assertThat(deadLetters.parked).hasSize(1);
+        assertThat(deadLetters.parked.get(0)).startsWith("cannot be committed");
+    }
+
+    /** Records parked messages instead of sending them to a broker. */
+    @org.springframework.context.annotation.Primary
+    static final class RecordingDeadLetters extends DeadLetters {
+        final List<String> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingDeadLetters() {
+            super(null);
+        }
+
+        @Override
+        void park(Message message, String sourceQueue, String reason) {
+            parked.add(reason);
+        }
     }
 
     private ExperimentState state(JobMessage job) {
