@@ -1,6 +1,7 @@
 package io.tunefleet.common.message;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,9 +36,16 @@ public final class MessageCodec {
         return checked(control.schema(), control);
     }
 
+    /** A claim, result or heartbeat; refused when it lacks what the coordinator needs to act on it. */
     public static WorkerMessage decodeWorkerMessage(byte[] body) {
         WorkerMessage m = decode(body, WorkerMessage.class);
-        return checked(m.schema(), m);
+        checked(m.schema(), m);
+        List<String> problems = WorkerMessageValidation.problems(m);
+        if (!problems.isEmpty()) {
+            throw new UndecodableMessageException("incomplete " + m.getClass().getSimpleName() + ": "
+                    + String.join("; ", problems) + " in " + preview(body));
+        }
+        return m;
     }
 
     private static <T> T decode(byte[] body, Class<T> type) {

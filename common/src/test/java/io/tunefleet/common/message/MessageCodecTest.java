@@ -79,6 +79,21 @@ class MessageCodecTest {
     }
 
     @Test
+    void incompleteClaimsAndResultsAreRefusedWithWhatTheyLack() {
+        ClaimMessage noGpus = new ClaimMessage(Schema.VERSION, "worker-a", "h", 7, 1234, 2, List.of(), 1L);
+        ResultMessage noOutcome = new ResultMessage(Schema.VERSION, " ", 7, 1234, 0, null, null, null, Map.of(),
+                List.of(0), 1L, 2L);
+
+        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(noGpus)))
+                .isInstanceOf(UndecodableMessageException.class).hasMessageContaining("names the GPUs");
+        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(noOutcome)))
+                .isInstanceOf(UndecodableMessageException.class)
+                .hasMessageContaining("workerId is required")
+                .hasMessageContaining("attempt must be 1 or more, got 0")
+                .hasMessageContaining("a result has an outcome");
+    }
+
+    @Test
     void claimRoundTripsWithItsTypeDiscriminator() {
         byte[] bytes = MessageCodec.encode(claim());
 

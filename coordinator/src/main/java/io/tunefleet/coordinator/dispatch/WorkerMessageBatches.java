@@ -8,8 +8,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Claims and results arrive as batches: whatever is waiting, up to {@link #BATCH_SIZE} messages, is
- * handed over at once and committed in one transaction, then acknowledged together. A lone message
- * waits at most {@link #QUIET_MS} for company, so a quiet fleet is not slowed down.
+ * handed over at once and committed in one transaction, then acknowledged together. A batch closes
+ * when it is full or when no next message arrives within {@link #QUIET_MS}, so a lone message waits
+ * 2 ms for company and a steady trickle at most about {@code BATCH_SIZE × QUIET_MS}.
  */
 @Configuration(proxyBeanMethods = false)
 class WorkerMessageBatches {

@@ -28,9 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;
 
@@ -76,7 +73,7 @@ class WorkerMessageListener {
      */
     @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1", containerFactory = WorkerMessageBatches.FACTORY)
     void onWorkerMessages(List<Message> messages) {
-        List<Received> pending = new ArrayList<>();
+        List<WorkerMessage> pending = new ArrayList<>();
         for (Message message : messages) {
             WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
             if (decoded instanceof HeartbeatMessage heartbeat) {
@@ -87,18 +84,15 @@ class WorkerMessageListener {
                 if (retried(result)) {
                     countResult("retried");
                 } else {
-                    commit(List.of(new Received(message, result)));
+                    commit(List.of(result));
                 }
             } else if (decoded != null) {
-                pending.add(new Received(message, decoded));
+                pending.add(decoded);
             }
         }
         commit(pending);
     }
 
-    /** A message as delivered and as read. */
-    private record Received(Message raw, WorkerMessage message) {
-    }
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
     void onHeartbeat(Message message) {
@@ -109,34 +103,15 @@ class WorkerMessageListener {
 
     /**
      * One transaction for the claims and results, then what follows each: metrics, logs, the
-     * dispatcher. When the transaction fails, the messages are committed one at a time, so that one
-     * that cannot be committed (a result without an outcome, say) is moved to the dead-letter queue
-     * with the reason instead of sending its whole batch back to the queue for ever. A failure of the
-     * database itself (busy, unreachable, full) is thrown: the batch is delivered again later.
+     * dispatcher. Incomplete messages were refused when read, so a failure here is the database's
+     * (busy, full, unreachable): it is thrown, and the batch, not yet acked, is delivered again;
+     * what was committed already reads as a duplicate then.
      */
-    private void commit(List<Received> batch) {
+    private void commit(List<WorkerMessage> batch) {
         if (batch.isEmpty()) {
             return;
         }
-        List<Applied> applied;
-        try {
-            applied = writer.write(() -> apply(batch));
-        } catch (TransientDataAccessException | RecoverableDataAccessException | DataAccessResourceFailureException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (batch.size() > 1) {
-                log.warn("a batch of {} claims and results could not be committed ({}); committing them one at a time",
-                        batch.size(), e.toString());
-                batch.forEach(one -> commit(List.of(one)));
-            } else {
-                String reason = "cannot be committed: " + e;
-                log.warn("a message on {} {} and goes to {}", Topology.RESULTS_QUEUE, reason,
-                        Topology.DEAD_LETTER_QUEUE);
-                deadLetters.park(batch.get(0).raw(), Topology.RESULTS_QUEUE, reason);
-            }
-            return;
-        }
-        for (Applied a : applied) {
+        for (Applied a : writer.write(() -> apply(batch))) {
             if (a.message() instanceof ClaimMessage claim) {
                 afterClaim(claim, a);
             } else if (a.message() instanceof ResultMessage result) {
@@ -146,14 +121,13 @@ class WorkerMessageListener {
     }
 
     /** Applies the claims and results in order; runs in the writer's transaction. */
-    private List<Applied> apply(List<Received> batch) {
+    private List<Applied> apply(List<WorkerMessage> batch) {
         List<Applied> done = new ArrayList<>(batch.size());
-        for (Received received : batch) {
-            WorkerMessage m = received.message();
+        for (WorkerMessage m : batch) {
             if (m instanceof ClaimMessage claim) {
                 boolean moved = experiments.markRunning(claim);
-                done.add(new Applied(m, moved, moved ? experiments.find(claim.experimentId()).orElse(null) : null,
-                        null));
+                // Read either way: a claim that did not move may be one delivered again after its commit.
+                done.add(new Applied(m, moved, experiments.find(claim.experimentId()).orElse(null), null));
             } else if (m instanceof ResultMessage result) {
                 Double value = objectiveValue(result);
                 boolean moved = experiments.commitResult(result, value);
@@ -165,6 +139,11 @@ class WorkerMessageListener {
     }
 
     private void afterClaim(ClaimMessage claim, Applied a) {
+        if (!a.moved() && isRunningAsClaimed(claim, a.record())) {
+            log.debug("task {} experiment {}: claim of attempt {} by {} delivered again; already running",
+                    claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());
+            return;
+        }
         if (a.moved()) {
             recordQueueWait(claim, a.record());
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
@@ -196,6 +175,12 @@ class WorkerMessageListener {
         }
         Map<String, Object> parameters = a.record() == null ? Map.of() : a.record().parameters();
         dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
+    }
+
+    /** A claim delivered again after its commit (a redelivered batch): the attempt must go on. */
+    private static boolean isRunningAsClaimed(ClaimMessage claim, ExperimentRecord record) {
+        return record != null && record.state() == ExperimentState.RUNNING && record.attempt() == claim.attempt()
+                && claim.workerId().equals(record.workerId());
     }
 
     private Double objectiveValue(ResultMessage result) {
@@ -233,7 +218,10 @@ class WorkerMessageListener {
                 && result.failureClass().retryable();
     }
 
-    /** A retryable failure within max_retries becomes a new attempt instead of a final result. */
+    /**
+     * A retryable failure within max_retries becomes a new attempt instead of a final result. Call
+     * only for a result that is {@link #retryable}.
+     */
     private boolean retried(ResultMessage result) {
         ExperimentRecord current = experiments.find(result.experimentId()).orElse(null);
         if (current == null || current.attempt() != result.attempt() || current.state() != ExperimentState.RUNNING

@@ -40,7 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = CoordinatorApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
                 "tunefleet.coordinator.dispatch-tick=100ms"})
-@Import({NoBrokerConfiguration.class, WorkerMessageBatchTest.RecordingDeadLetters.class})
+@Import({NoBrokerConfiguration.class, WorkerMessageBatchTest.RecordingDeadLetters.class,
+        WorkerMessageBatchTest.RecordingControl.class})
 class WorkerMessageBatchTest {
 
     @DynamicPropertySource
@@ -58,6 +59,8 @@ class WorkerMessageBatchTest {
     WorkerMessageListener listener;
     @Autowired
     RecordingDeadLetters deadLetters;
+    @Autowired
+    RecordingControl control;
 
     @Test
     void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
@@ -84,7 +87,7 @@ class WorkerMessageBatchTest {
     }
 
     @Test
-    void aMessageThatCannotBeCommittedIsParkedAndTheRestOfItsBatchCommits() throws Exception {
+    void anIncompleteMessageIsParkedAndARedeliveredClaimDoesNotStopItsAttempt() throws Exception {
         long taskId = submit();
         await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
                 .filter(j -> j.taskId() == taskId).count() == 3);
@@ -98,11 +101,14 @@ class WorkerMessageBatchTest {
 
         listener.onWorkerMessages(List.of(message(claim(a)), message(claim(b)), message(noOutcome),
                 message(result(a, null))));
+        // The same claim again, as after a coordinator crash between commit and ack.
+        listener.onWorkerMessages(List.of(message(claim(b))));
 
         assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
         assertThat(state(b)).as("its claim committed").isEqualTo(ExperimentState.RUNNING);
         assertThat(deadLetters.parked).hasSize(1);
-        assertThat(deadLetters.parked.get(0)).startsWith("cannot be committed");
+        assertThat(deadLetters.parked.get(0)).contains("incomplete ResultMessage", "outcome");
+        assertThat(control.sent).as("no abort for the redelivered claim").isEmpty();
     }
 
     /** Records parked messages instead of sending them to a broker. */
@@ -117,6 +123,23 @@ class WorkerMessageBatchTest {
         @Override
         void park(Message message, String sourceQueue, String reason) {
             parked.add(reason);
+        }
+    }
+
+    /** Records control messages instead of sending them to a broker. */
+    @org.springframework.context.annotation.Primary
+    static final class RecordingControl extends ControlPublisher {
+        final List<io.tunefleet.common.message.ControlMessage> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingControl() {
+            super(null);
+        }
+
+        @Override
+        public void send(io.tunefleet.common.message.ControlMessage message) {
+            if (message.kind() != io.tunefleet.common.message.ControlMessage.Kind.JOBS_AVAILABLE) {
+                sent.add(message);
+            }
         }
     }
 

@@ -29,9 +29,8 @@ public final class ClientAccuracy {
             throws IOException, InterruptedException {
         warmUp(concurrency, outputTokens);
         try (SimEngine engine = SimEngine.start(SimEngineOptions.of(0, MODEL, LatencyModel.pinned(ttftMs, tpotMs)))) {
-            BenchmarkClient client = new BenchmarkClient(URI.create("http://127.0.0.1:" + engine.port()), MODEL,
-                    true, Duration.ofSeconds(30));
-            TrafficScenario scenario = TrafficScenario.parse("D(" + PROMPT_TOKENS + "," + outputTokens + ")");
+            BenchmarkClient client = client(engine);
+            TrafficScenario scenario = scenario(outputTokens);
             BenchmarkPlan warmup = new BenchmarkPlan(List.of(scenario), List.of(concurrency), concurrency,
                     Duration.ofSeconds(60), 1, 7, 1);
             client.run(warmup);
@@ -50,12 +49,17 @@ public final class ClientAccuracy {
      */
     private static void warmUp(int concurrency, int outputTokens) throws IOException, InterruptedException {
         try (SimEngine engine = SimEngine.start(SimEngineOptions.of(0, MODEL, LatencyModel.pinned(0, 0)))) {
-            BenchmarkClient client = new BenchmarkClient(URI.create("http://127.0.0.1:" + engine.port()), MODEL,
-                    true, Duration.ofSeconds(30));
-            TrafficScenario scenario = TrafficScenario.parse("D(" + PROMPT_TOKENS + "," + outputTokens + ")");
-            client.run(new BenchmarkPlan(List.of(scenario), List.of(Math.min(concurrency, 4)), WARMUP_REQUESTS,
-                    Duration.ofSeconds(10), 0, 7, 1));
+            client(engine).run(new BenchmarkPlan(List.of(scenario(outputTokens)), List.of(Math.min(concurrency, 4)),
+                    WARMUP_REQUESTS, Duration.ofSeconds(10), 0, 7, 1));
         }
+    }
+
+    private static BenchmarkClient client(SimEngine engine) {
+        return new BenchmarkClient(URI.create("http://127.0.0.1:" + engine.port()), MODEL, true, Duration.ofSeconds(30));
+    }
+
+    private static TrafficScenario scenario(int outputTokens) {
+        return TrafficScenario.parse("D(" + PROMPT_TOKENS + "," + outputTokens + ")");
     }
 
     /**
@@ -90,14 +94,18 @@ public final class ClientAccuracy {
             return (configuredTtftMs + (outputTokens - 1) * configuredTpotMs) / 1000;
         }
 
+        private static double percent(double errorMs, double truthMs) {
+            return truthMs == 0 ? 0 : 100 * errorMs / truthMs;
+        }
+
         public String describe() {
             return String.format(java.util.Locale.ROOT,
                     "concurrency %d, %d requests: TTFT %.2f ms (configured %.1f, served %.2f): error %+.2f ms"
                             + " (%+.1f %%), client overhead %+.2f ms; TPOT %.3f ms (configured %.1f, served %.3f):"
                             + " error %+.3f ms (%+.1f %%), client overhead %+.3f ms",
                     concurrency, level.requests(), level.ttftMs().mean(), configuredTtftMs, servedTtftMs,
-                    ttftErrorMs(), 100 * ttftErrorMs() / configuredTtftMs, ttftOverheadMs(), level.tpotMs().mean(),
-                    configuredTpotMs, servedTpotMs, tpotErrorMs(), 100 * tpotErrorMs() / configuredTpotMs,
+                    ttftErrorMs(), percent(ttftErrorMs(), configuredTtftMs), ttftOverheadMs(), level.tpotMs().mean(),
+                    configuredTpotMs, servedTpotMs, tpotErrorMs(), percent(tpotErrorMs(), configuredTpotMs),
                     tpotOverheadMs());
         }
     }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Reserve, then claim. For each GPU count, in the order the coordinator announces (the queue with the
- * oldest job first), the loop reserves that many GPUs, and only then asks {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
+ * Reserve, then claim. For each GPU count, in the order {@link QueueHints} gives (the whole node,
+ * then the queue with the oldest job), the loop reserves that many GPUs, and only then asks
+ * {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
  * on its own thread, is stopped at its timeout or when the coordinator cancels it, and its GPUs are
  * freed only once they are clean, however it ends.
  */
@@ -155,7 +156,10 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    /** One pass over the GPU counts in the order the coordinator last announced; true when a job was claimed. */
+    /**
+     * One pass over the GPU counts in {@link QueueHints#askingOrder}, or only the whole node's while
+     * draining for it; true when a job was claimed.
+     */
     private boolean claimOne() {
         long now = clock.millis();
         if (now - lastFullPass >= pollInterval.toMillis()) {
@@ -209,8 +213,10 @@ public final class ClaimLoop implements AutoCloseable {
      * kept whole-node waits under 3 times their duration at no cost.
      */
     private boolean drainingForWholeNode() {
-        return drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()), meanRunMs)
-                && jobs.waiting(pool.total());
+        // A quarantined GPU or one a foreign process uses never comes free: this node cannot empty.
+        boolean canEmpty = pool.quarantined() == 0 && pool.foreignBusy() == 0;
+        return canEmpty && drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()),
+                meanRunMs) && jobs.waiting(pool.total());
     }
 
     /** The rule of {@link #drainingForWholeNode}, before asking the broker. */

@@ -24,10 +24,16 @@ final class QueueHints {
     private final int maxGpus;
     private final AtomicLongArray announced;
     private final AtomicLongArray foundEmptyAt;
-    private volatile List<Integer> askingOrder;
-    /** The GPU count of the oldest waiting job as last announced, 0 when unknown; and since when it waits. */
-    private volatile int oldestGpus;
-    private volatile long oldestQueuedAtMs;
+    /** The last announcement, read and replaced whole so that no reader sees half of one. */
+    private volatile Announced last;
+
+    /**
+     * @param askingOrder      every GPU count once, in the order to ask their queues
+     * @param oldestGpus       the GPU count of the oldest waiting job; 0 when unknown or gone
+     * @param oldestQueuedAtMs since when that job waits, ms of the worker's clock
+     */
+    private record Announced(List<Integer> askingOrder, int oldestGpus, long oldestQueuedAtMs) {
+    }
 
     QueueHints(int maxGpus) {
         this.maxGpus = maxGpus;
@@ -36,26 +42,20 @@ final class QueueHints {
         for (int g = 0; g <= maxGpus; g++) {
             foundEmptyAt.set(g, -1);
         }
-        this.askingOrder = order(List.of());
+        this.last = new Announced(order(List.of()), 0, 0);
     }
 
     /**
-     * Jobs may wait for these GPU counts, given oldest first; for any when {@code gpuCounts} is empty
-     * (the order then stays as it was).
+     * Jobs may wait for these GPU counts, given oldest first, the oldest having waited
+     * {@code oldestWaitMs} at {@code nowMs}; for any when {@code gpuCounts} is empty (an announcement
+     * from an older coordinator: the order then stays as it was).
      */
-    void mayHaveJobs(List<Integer> gpuCounts) {
-        mayHaveJobs(gpuCounts, 0, 0);
-    }
-
-    /** As {@link #mayHaveJobs(List)}, the oldest job having waited {@code oldestWaitMs} at {@code nowMs}. */
     void mayHaveJobs(List<Integer> gpuCounts, long oldestWaitMs, long nowMs) {
         if (gpuCounts.isEmpty()) {
             mayHaveJobsEverywhere();
             return;
         }
-        askingOrder = order(gpuCounts);
-        oldestQueuedAtMs = nowMs - oldestWaitMs;
-        oldestGpus = gpuCounts.get(0);
+        last = new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
                 announced.incrementAndGet(g);
@@ -71,17 +71,18 @@ final class QueueHints {
 
     /** The GPU count of the oldest waiting job, as last announced; 0 when unknown. */
     int oldestGpus() {
-        return oldestGpus;
+        return last.oldestGpus();
     }
 
     /** How long the oldest waiting job, as last announced, has waited by {@code nowMs}. */
     long oldestWaitMs(long nowMs) {
-        return oldestGpus == 0 ? 0 : nowMs - oldestQueuedAtMs;
+        Announced seen = last;
+        return seen.oldestGpus() == 0 ? 0 : nowMs - seen.oldestQueuedAtMs();
     }
 
     /** Every GPU count from 1 to the pool's size, once each, in the order to ask their queues. */
     List<Integer> askingOrder() {
-        return askingOrder;
+        return last.askingOrder();
     }
 
     private List<Integer> order(List<Integer> announced) {
@@ -103,8 +104,13 @@ final class QueueHints {
         return announced.get(gpus);
     }
 
+    /** The queue was empty when asked; if it held the oldest job, that job is gone. */
     void foundEmpty(int gpus, long generationBeforeAsking) {
         foundEmptyAt.accumulateAndGet(gpus, generationBeforeAsking, Math::max);
+        Announced seen = last;
+        if (seen.oldestGpus() == gpus) {
+            last = new Announced(seen.askingOrder(), 0, 0);
+        }
     }
 
     /** False only when the queue was found empty and nothing was announced for it since. */

@@ -24,11 +24,11 @@ class QueueHintsTest {
         for (int g = 1; g <= 8; g++) {
             hints.foundEmpty(g, hints.generation(g));
         }
-        hints.mayHaveJobs(List.of(2, 8));
+        hints.mayHaveJobs(List.of(2, 8), 0, 0);
         assertThat(hints.worthAsking(2)).isTrue();
         assertThat(hints.worthAsking(8)).isTrue();
         assertThat(hints.worthAsking(1)).isFalse();
-        hints.mayHaveJobs(List.of());
+        hints.mayHaveJobs(List.of(), 0, 0);
         assertThat(hints.worthAsking(1)).isTrue();
     }
 
@@ -36,7 +36,7 @@ class QueueHintsTest {
     void anAnnouncementWhileAskingIsNotOverwrittenByTheEmptyAnswer() {
         QueueHints hints = new QueueHints(4);
         long before = hints.generation(1);
-        hints.mayHaveJobs(List.of(1)); // lands between reading the generation and the broker's "empty"
+        hints.mayHaveJobs(List.of(1), 0, 0); // lands between reading the generation and the broker's "empty"
         hints.foundEmpty(1, before);
         assertThat(hints.worthAsking(1)).isTrue();
     }
@@ -46,11 +46,11 @@ class QueueHintsTest {
         QueueHints hints = new QueueHints(8);
         assertThat(hints.askingOrder()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
 
-        hints.mayHaveJobs(List.of(1, 4, 16, 2));
+        hints.mayHaveJobs(List.of(1, 4, 16, 2), 0, 0);
         assertThat(hints.askingOrder()).as("the whole node first, then oldest job first")
                 .containsExactly(8, 1, 4, 2, 7, 6, 5, 3);
 
-        hints.mayHaveJobs(List.of());
+        hints.mayHaveJobs(List.of(), 0, 0);
         assertThat(hints.askingOrder()).as("an announcement without counts keeps the order").startsWith(8, 1, 4, 2);
     }
 
@@ -64,12 +64,19 @@ class QueueHintsTest {
 
         assertThat(hints.oldestGpus()).isEqualTo(8);
         assertThat(hints.oldestWaitMs(10_500)).isEqualTo(1_200);
+
+        hints.foundEmpty(1, hints.generation(1));
+        assertThat(hints.oldestGpus()).as("another queue found empty changes nothing").isEqualTo(8);
+        hints.foundEmpty(8, hints.generation(8));
+        assertThat(hints.oldestGpus()).as("the oldest job's queue found empty: it is gone").isZero();
+        assertThat(hints.oldestWaitMs(20_000)).isZero();
+        assertThat(hints.askingOrder()).startsWith(8, 1);
     }
 
     @Test
     void countsOutsideThePoolAreIgnored() {
         QueueHints hints = new QueueHints(2);
-        hints.mayHaveJobs(List.of(0, 3, 16));
+        hints.mayHaveJobs(List.of(0, 3, 16), 0, 0);
         hints.foundEmpty(1, hints.generation(1));
         assertThat(hints.worthAsking(1)).isFalse();
     }
