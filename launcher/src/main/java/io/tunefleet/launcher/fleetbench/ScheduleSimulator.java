@@ -13,18 +13,34 @@ import java.util.PriorityQueue;
  *       that does not fit blocks all behind it (head-of-line blocking).</li>
  * </ul>
  * Both honour each task's window: at most that many experiments of the task admitted at once.
+ * {@link #greedy(Workload, Order)} tries other orders among the admitted experiments, to compare
+ * placement rules on the same workload without running a fleet.
  */
 public final class ScheduleSimulator {
 
     private ScheduleSimulator() {
     }
 
+    /** The order in which a greedy scheduler tries the admitted experiments when GPUs free. */
+    public enum Order {
+        /** Oldest first: the reference. */
+        SUBMISSION,
+        /** Most GPUs first, oldest first among equals: the workers' first rule. */
+        LARGEST_FIRST,
+        /** Whole-node experiments first, then oldest first: what the workers do now. */
+        WHOLE_NODE_FIRST
+    }
+
     public static double greedy(Workload w) {
-        return simulate(w, false);
+        return greedy(w, Order.SUBMISSION);
+    }
+
+    public static double greedy(Workload w, Order order) {
+        return simulate(w, false, order);
     }
 
     public static double strictFifo(Workload w) {
-        return simulate(w, true);
+        return simulate(w, true, Order.SUBMISSION);
     }
 
     /** LB = max(sum g*d / GPUs, max d, max over tasks of sum d / window, whole-node work / nodes), seconds. */
@@ -59,7 +75,7 @@ public final class ScheduleSimulator {
     private record Running(double end, int task, int node, int gpus) {
     }
 
-    private static double simulate(Workload w, boolean fifo) {
+    private static double simulate(Workload w, boolean fifo, Order tryOrder) {
         int[] free = new int[w.workers()];
         java.util.Arrays.fill(free, w.gpusPerWorker());
         int tasks = w.tasks().size();
@@ -72,6 +88,7 @@ public final class ScheduleSimulator {
         long[] order = {0};
         admit(w, nextIndex, inFlight, admitted, order);
         while (true) {
+            sort(admitted, tryOrder, w.gpusPerWorker());
             // start what can start now
             for (int i = 0; i < admitted.size(); ) {
                 Pending p = admitted.get(i);
@@ -102,6 +119,17 @@ public final class ScheduleSimulator {
                 inFlight[also.task]--;
             }
             admit(w, nextIndex, inFlight, admitted, order);
+        }
+    }
+
+    private static void sort(List<Pending> admitted, Order order, int wholeNode) {
+        java.util.Comparator<Pending> oldest = java.util.Comparator.comparingLong(Pending::order);
+        switch (order) {
+            case SUBMISSION -> admitted.sort(oldest);
+            case LARGEST_FIRST -> admitted.sort(java.util.Comparator.<Pending>comparingInt(p -> -p.job().gpus())
+                    .thenComparing(oldest));
+            case WHOLE_NODE_FIRST -> admitted.sort(java.util.Comparator.<Pending>comparingInt(
+                    p -> p.job().gpus() == wholeNode ? 0 : 1).thenComparing(oldest));
         }
     }
 
