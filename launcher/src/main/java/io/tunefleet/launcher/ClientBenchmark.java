@@ -2,14 +2,11 @@ package io.tunefleet.launcher;
 
 import io.tunefleet.worker.bench.ClientAccuracy;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code tunefleet bench client}: how closely the built-in benchmark client measures a server. The
@@ -60,11 +57,7 @@ final class ClientBenchmark {
             row.put("goal_met", met);
             levels.add(row);
         }
-        if (args.has("json")) {
-            Files.writeString(Path.of(args.get("json", "")),
-                    JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(levels));
-            out.println("Wrote " + args.get("json", ""));
-        }
+        BenchmarkJson.writeIfAsked(args, levels, out);
         return 0;
     }
 

@@ -2,7 +2,6 @@ package io.tunefleet.launcher;
 
 import io.tunefleet.coordinator.CoordinatorApplication;
 import io.tunefleet.worker.WorkerApplication;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -283,10 +282,7 @@ public final class Main {
                 results.add(bench.run(w));
             }
             io.tunefleet.launcher.fleetbench.FleetBenchmark.print(out, results);
-            if (args.has("json")) {
-                io.tunefleet.launcher.fleetbench.FleetBenchmark.writeJson(Path.of(args.get("json", "")), results);
-                out.println("\nWrote " + args.get("json", ""));
-            }
+            BenchmarkJson.writeIfAsked(args, results, out);
             return 0;
         } finally {
             if (embedded != null) {

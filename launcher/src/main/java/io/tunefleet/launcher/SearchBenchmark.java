@@ -9,8 +9,6 @@ import io.tunefleet.coordinator.strategy.Strategies;
 import io.tunefleet.coordinator.strategy.Strategy;
 import io.tunefleet.worker.runtime.SimPerformanceModel;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code tunefleet bench search [--seeds 30] [--json FILE]}: runs grid, random and bayesian search
@@ -104,11 +101,7 @@ final class SearchBenchmark {
                     b1.reached < b1.runs ? "   (censored: runs that did not reach it count their whole budget)" : "");
         }
         out.printf(Locale.ROOT, "(%.1f s)%n", (System.nanoTime() - started) / 1e9);
-        if (args.has("json")) {
-            Path file = Path.of(args.get("json", ""));
-            Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
-            out.println("Wrote " + file);
-        }
+        BenchmarkJson.writeIfAsked(args, rows, out);
         return 0;
     }
 

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code tunefleet bench store}: a coordinator process whose database holds a task with many
@@ -73,10 +72,7 @@ final class StoreBenchmark {
                     PAGE, REQUESTS, pct(page, 50), pct(page, 99), pct(page, 100));
             out.printf("GET /api/tasks/{id}: p99 %.1f ms; GET /best: p99 %.1f ms%n", pct(task, 99), pct(best, 99));
             out.printf("coordinator peak RSS: %.0f MB (heap limit 256 MB)%n", coordinator.peakRssMb());
-            if (args.has("json")) {
-                Files.writeString(Path.of(args.get("json", "")),
-                        JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            }
+            BenchmarkJson.writeIfAsked(args, result, out);
             return 0;
         }
     }

@@ -126,20 +126,21 @@ class WorkerMessageListener {
         for (WorkerMessage m : batch) {
             if (m instanceof ClaimMessage claim) {
                 boolean moved = experiments.markRunning(claim);
-                // Read either way: a claim that did not move may be one delivered again after its commit.
-                done.add(new Applied(m, moved, experiments.find(claim.experimentId()).orElse(null), null));
+                boolean duplicate = !moved && experiments.alreadyClaimed(claim);
+                done.add(new Applied(m, moved, duplicate,
+                        moved ? experiments.find(claim.experimentId()).orElse(null) : null, null));
             } else if (m instanceof ResultMessage result) {
                 Double value = objectiveValue(result);
                 boolean moved = experiments.commitResult(result, value);
-                done.add(new Applied(m, moved, moved ? experiments.find(result.experimentId()).orElse(null) : null,
-                        value));
+                done.add(new Applied(m, moved, false,
+                        moved ? experiments.find(result.experimentId()).orElse(null) : null, value));
             }
         }
         return done;
     }
 
     private void afterClaim(ClaimMessage claim, Applied a) {
-        if (!a.moved() && isRunningAsClaimed(claim, a.record())) {
+        if (a.duplicate()) {
             log.debug("task {} experiment {}: claim of attempt {} by {} delivered again; already running",
                     claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());
             return;
@@ -177,19 +178,17 @@ class WorkerMessageListener {
         dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
     }
 
-    /** A claim delivered again after its commit (a redelivered batch): the attempt must go on. */
-    private static boolean isRunningAsClaimed(ClaimMessage claim, ExperimentRecord record) {
-        return record != null && record.state() == ExperimentState.RUNNING && record.attempt() == claim.attempt()
-                && claim.workerId().equals(record.workerId());
-    }
-
     private Double objectiveValue(ResultMessage result) {
         Objective objective = objectiveOf(result.taskId());
         return result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
     }
 
-    /** A claim or result after its commit: whether it moved the experiment, and the experiment then. */
-    private record Applied(WorkerMessage message, boolean moved, ExperimentRecord record, Double objectiveValue) {
+    /**
+     * A claim or result after its commit: whether it moved the experiment, whether it was a claim
+     * committed before (delivered again: its attempt goes on), and the experiment once moved.
+     */
+    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, ExperimentRecord record,
+                           Double objectiveValue) {
     }
 
     /** Metrics only: how long the experiment's job waited between being queued and being claimed. */

@@ -119,6 +119,19 @@ public class ExperimentStore {
     }
 
     /**
+     * Whether this very claim was committed before: the experiment runs the claimed attempt on the
+     * claiming worker. A claim delivered again (a batch redelivered after a crash between commit and
+     * ack) is a duplicate, not a stale claim whose attempt must be stopped.
+     */
+    public boolean alreadyClaimed(ClaimMessage claim) {
+        return jdbc.sql("""
+                SELECT COUNT(*) FROM experiments
+                WHERE id = :id AND attempt = :attempt AND state = 'RUNNING' AND worker_id = :worker""")
+                .param("id", claim.experimentId()).param("attempt", claim.attempt())
+                .param("worker", claim.workerId()).query(Integer.class).single() == 1;
+    }
+
+    /**
      * Commits the result of one attempt. Idempotent: the first terminal result of the current
      * attempt wins; a duplicate, or a result of an older attempt, changes nothing and returns false.
      */

@@ -1,15 +1,18 @@
 package io.tunefleet.coordinator.dispatch;
 
+import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.common.message.JobMessage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.amqp.core.Message;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
 /**
- * Replaces the job publisher with one that records jobs and confirms them at once, so that a
- * coordinator under test dispatches without a broker and never puts test jobs on a real queue.
+ * Replaces everything the coordinator sends to the broker with recorders: jobs (confirmed at once),
+ * control messages and dead letters. A coordinator under test dispatches without a broker and never
+ * puts a test message on a real queue; tests read what would have been sent.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class NoBrokerConfiguration {
@@ -18,6 +21,58 @@ public class NoBrokerConfiguration {
     @Primary
     RecordingJobPublisher recordingJobPublisher() {
         return new RecordingJobPublisher();
+    }
+
+    @Bean
+    @Primary
+    RecordingControl recordingControl() {
+        return new RecordingControl();
+    }
+
+    @Bean
+    @Primary
+    RecordingDeadLetters recordingDeadLetters() {
+        return new RecordingDeadLetters();
+    }
+
+    /** The control messages other than JOBS_AVAILABLE, in order. */
+    public static final class RecordingControl extends ControlPublisher {
+
+        private final List<ControlMessage> sent = new CopyOnWriteArrayList<>();
+
+        RecordingControl() {
+            super(null);
+        }
+
+        @Override
+        public void send(ControlMessage message) {
+            if (message.kind() != ControlMessage.Kind.JOBS_AVAILABLE) {
+                sent.add(message);
+            }
+        }
+
+        public List<ControlMessage> sent() {
+            return List.copyOf(sent);
+        }
+    }
+
+    /** The reasons of the messages parked in the dead-letter queue, in order. */
+    public static final class RecordingDeadLetters extends DeadLetters {
+
+        private final List<String> reasons = new CopyOnWriteArrayList<>();
+
+        RecordingDeadLetters() {
+            super(null);
+        }
+
+        @Override
+        void park(Message message, String sourceQueue, String reason) {
+            reasons.add(reason);
+        }
+
+        public List<String> reasons() {
+            return List.copyOf(reasons);
+        }
     }
 
     /** The jobs the dispatcher published, in order. */

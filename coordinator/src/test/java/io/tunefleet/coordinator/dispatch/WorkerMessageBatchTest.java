@@ -12,6 +12,8 @@ import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.coordinator.CoordinatorApplication;
 import io.tunefleet.coordinator.CoordinatorTestProperties;
+import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingControl;
+import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingDeadLetters;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
 import io.tunefleet.coordinator.store.ExperimentRecord;
 import io.tunefleet.coordinator.store.ExperimentStore;
@@ -40,8 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = CoordinatorApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
                 "tunefleet.coordinator.dispatch-tick=100ms"})
-@Import({NoBrokerConfiguration.class, WorkerMessageBatchTest.RecordingDeadLetters.class,
-        WorkerMessageBatchTest.RecordingControl.class})
+@Import(NoBrokerConfiguration.class)
 class WorkerMessageBatchTest {
 
     @DynamicPropertySource
@@ -64,10 +65,7 @@ class WorkerMessageBatchTest {
 
     @Test
     void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
-        long taskId = submit();
-        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
-                .filter(j -> j.taskId() == taskId).count() == 3);
-        List<JobMessage> jobs = publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
+        List<JobMessage> jobs = jobsOfANewTask();
         JobMessage a = jobs.get(0);
         JobMessage b = jobs.get(1);
         JobMessage c = jobs.get(2);
@@ -88,14 +86,11 @@ class WorkerMessageBatchTest {
 
     @Test
     void anIncompleteMessageIsParkedAndARedeliveredClaimDoesNotStopItsAttempt() throws Exception {
-        long taskId = submit();
-        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
-                .filter(j -> j.taskId() == taskId).count() == 3);
-        List<JobMessage> jobs = publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
+        List<JobMessage> jobs = jobsOfANewTask();
         JobMessage a = jobs.get(0);
         JobMessage b = jobs.get(1);
         long now = System.currentTimeMillis();
-        // Reads as a result, but has no outcome: committing it throws.
+        // Reads as a result, but has no outcome: refused where it is read.
         ResultMessage noOutcome = new ResultMessage(Schema.VERSION, "w1", b.taskId(), b.experimentId(), b.attempt(),
                 null, null, null, Map.of(), List.of(0), now, now);
 
@@ -106,41 +101,9 @@ class WorkerMessageBatchTest {
 
         assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
         assertThat(state(b)).as("its claim committed").isEqualTo(ExperimentState.RUNNING);
-        assertThat(deadLetters.parked).hasSize(1);
-        assertThat(deadLetters.parked.get(0)).contains("incomplete ResultMessage", "outcome");
-        assertThat(control.sent).as("no abort for the redelivered claim").isEmpty();
-    }
-
-    /** Records parked messages instead of sending them to a broker. */
-    @org.springframework.context.annotation.Primary
-    static final class RecordingDeadLetters extends DeadLetters {
-        final List<String> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        RecordingDeadLetters() {
-            super(null);
-        }
-
-        @Override
-        void park(Message message, String sourceQueue, String reason) {
-            parked.add(reason);
-        }
-    }
-
-    /** Records control messages instead of sending them to a broker. */
-    @org.springframework.context.annotation.Primary
-    static final class RecordingControl extends ControlPublisher {
-        final List<io.tunefleet.common.message.ControlMessage> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        RecordingControl() {
-            super(null);
-        }
-
-        @Override
-        public void send(io.tunefleet.common.message.ControlMessage message) {
-            if (message.kind() != io.tunefleet.common.message.ControlMessage.Kind.JOBS_AVAILABLE) {
-                sent.add(message);
-            }
-        }
+        assertThat(deadLetters.reasons()).hasSize(1);
+        assertThat(deadLetters.reasons().get(0)).contains("incomplete ResultMessage", "outcome");
+        assertThat(control.sent()).as("no abort for the redelivered claim").isEmpty();
     }
 
     private ExperimentState state(JobMessage job) {
@@ -164,6 +127,14 @@ class WorkerMessageBatchTest {
 
     private static Message message(Object body) {
         return new Message(MessageCodec.encode(body), new MessageProperties());
+    }
+
+    /** Submits a task of three experiments, all in flight at once, and returns their jobs. */
+    private List<JobMessage> jobsOfANewTask() throws Exception {
+        long taskId = submit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
+                .filter(j -> j.taskId() == taskId).count() == 3);
+        return publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
     }
 
     private long submit() throws Exception {

@@ -108,6 +108,20 @@ class ExperimentStoreTest {
     }
 
     @Test
+    void aClaimCommittedBeforeIsKnownAsSuchAndNoOtherIs() {
+        long id = running(Map.of("tp-size", 2));
+
+        assertThat(experiments.alreadyClaimed(claim(id, 1))).isTrue();
+        assertThat(write(() -> experiments.markRunning(claim(id, 1)))).as("it does not move twice").isFalse();
+        assertThat(experiments.alreadyClaimed(new ClaimMessage(Schema.VERSION, "worker-b", "host-b", task, id, 1,
+                List.of(0), 1_000L))).as("another worker's claim").isFalse();
+        assertThat(experiments.alreadyClaimed(claim(id, 2))).as("another attempt").isFalse();
+        long queued = insert(nextSeq(), Map.of("tp-size", 4), 1).id();
+        write(() -> experiments.markQueued(queued, 1));
+        assertThat(experiments.alreadyClaimed(claim(queued, 1))).as("not claimed yet").isFalse();
+    }
+
+    @Test
     void claimOfAnOlderAttemptIsRefused() {
         ExperimentRecord e = insert(1, Map.of("tp-size", 1), 1);
         store.jdbc.sql("UPDATE experiments SET attempt = 2 WHERE id = :id").param("id", e.id()).update();

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
@@ -229,10 +228,6 @@ public final class FleetBenchmark {
     }
 
     /** Writes the results as a JSON array, one object per workload. */
-    public static void writeJson(Path file, List<Map<String, Object>> results) throws IOException {
-        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
-    }
-
     /** Orders the requested workloads. */
     public static List<Workload> workloads(String names) {
         List<Workload> list = new ArrayList<>();

@@ -122,16 +122,19 @@ final class Http1Connection implements Closeable {
         }
     }
 
-    /** A chunked body; reads return what the current chunk has, never waiting for more than that. */
-    private final class Chunked extends InputStream {
-        private long left;
-        private boolean done;
-
+    /** A response body: bulk reads are the real ones, a single byte is a bulk read of one. */
+    private abstract static class Body extends InputStream {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
+    }
+
+    /** A chunked body; reads return what the current chunk has, never waiting for more than that. */
+    private final class Chunked extends Body {
+        private long left;
+        private boolean done;
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
@@ -163,17 +166,11 @@ final class Http1Connection implements Closeable {
     }
 
     /** A body of a known length. */
-    private final class Bounded extends InputStream {
+    private final class Bounded extends Body {
         private long left;
 
         Bounded(long length) {
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -333,7 +334,7 @@ public final class ClaimLoop implements AutoCloseable {
      * New jobs were published for these GPU counts (any, when empty): run a claim pass now rather
      * than at the next poll.
      */
-    public void jobsAvailable(java.util.List<Integer> gpuCounts, long oldestWaitMs) {
+    public void jobsAvailable(List<Integer> gpuCounts, long oldestWaitMs) {
         hints.mayHaveJobs(gpuCounts, oldestWaitMs, clock.millis());
         wake();
     }

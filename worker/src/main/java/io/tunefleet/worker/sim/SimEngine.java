@@ -309,7 +309,7 @@ public final class SimEngine implements AutoCloseable {
     }
 
     private static void send(OutputStream out, String json) throws IOException {
-        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.write(event(json));
         out.flush();
     }
 
