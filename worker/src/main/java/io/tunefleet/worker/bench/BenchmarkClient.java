@@ -1,11 +1,8 @@
 package io.tunefleet.worker.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -192,7 +188,7 @@ public final class BenchmarkClient {
                 }
                 return RequestOutcome.failed("http_" + response.status(), ms(t0, System.nanoTime()));
             }
-            RequestOutcome outcome = readStream(in, t0);
+            RequestOutcome outcome = readStream(connection.lines(in), t0);
             if (!outcome.ok() || !response.reusable()) {
                 connection.close();
             }
@@ -212,46 +208,40 @@ public final class BenchmarkClient {
         }
     }
 
-    private RequestOutcome readStream(InputStream in, long t0) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    private RequestOutcome readStream(SseLines lines, long t0) throws IOException {
         long first = 0;
         long last = 0;
         int chunks = 0;
         int promptTokens = -1;
         int completionTokens = -1;
         boolean done = false;
-        String line;
-        while ((line = reader.readLine()) != null) {
+        while (lines.next()) {
             long now = System.nanoTime();
-            if (!line.startsWith("data:")) {
+            if (!lines.isData()) {
                 continue;
             }
-            String data = line.substring(5).trim();
-            if (data.equals("[DONE]")) {
+            if (lines.dataEquals("[DONE]")) {
                 done = true;
-                while (reader.readLine() != null) {
+                while (lines.next()) {
                     // the rest of the body, so the connection can carry the next request
                 }
                 break;
             }
-            JsonNode event = JSON.readTree(data);
-            if (event.has("error")) {
+            int from = lines.dataOffset();
+            StreamEvent event = StreamEvent.parse(lines.buffer(), from, lines.lineEnd() - from);
+            if (event.error()) {
                 return RequestOutcome.failed("server_error", ms(t0, now));
             }
-            JsonNode choice = event.path("choices").path(0);
-            String text = choice.has("delta") ? choice.path("delta").path("content").asString("")
-                    : choice.path("text").asString("");
-            if (!text.isEmpty()) {
+            if (event.hasText()) {
                 if (chunks == 0) {
                     first = now;
                 }
                 last = now;
                 chunks++;
             }
-            JsonNode usage = event.path("usage");
-            if (usage.isObject()) {
-                promptTokens = usage.path("prompt_tokens").asInt(0);
-                completionTokens = usage.path("completion_tokens").asInt(0);
+            if (event.completionTokens() >= 0) {
+                promptTokens = event.promptTokens();
+                completionTokens = event.completionTokens();
             }
         }
         long end = System.nanoTime();

@@ -1,7 +1,6 @@
 package io.tunefleet.worker.bench;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -28,6 +27,9 @@ final class Http1Connection implements Closeable {
     private Socket socket;
     private BufferedInputStream in;
     private OutputStream out;
+    /** Reused for every response head line and every streamed body. */
+    private final StringBuilder headLine = new StringBuilder(128);
+    private final SseLines lines = new SseLines();
 
     Http1Connection(URI base, int readTimeoutMs) {
         this.base = base;
@@ -97,18 +99,23 @@ final class Http1Connection implements Closeable {
         out = socket.getOutputStream();
     }
 
+    /** The lines of a streamed response body, in a buffer this connection reuses. */
+    SseLines lines(InputStream body) {
+        return lines.reset(body);
+    }
+
     private String line() throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(64);
+        headLine.setLength(0);
         int b;
         while ((b = in.read()) != '\n') {
             if (b < 0) {
                 throw new EOFException("connection closed in the middle of a response head");
             }
             if (b != '\r') {
-                buf.write(b);
+                headLine.append((char) b);
             }
         }
-        return buf.toString(StandardCharsets.US_ASCII);
+        return headLine.toString();
     }
 
     @Override
