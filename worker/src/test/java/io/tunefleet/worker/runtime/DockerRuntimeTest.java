@@ -38,9 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The docker runtime against a real Docker engine, with no pull: the "engine image" is built here
+ * The docker runtime against a real Docker engine: the "engine image" is built here
  * {@code FROM scratch} and runs the simulated engine on the host's JVM, mounted read-only with the
- * test classpath. Skipped when no Docker engine answers, unless {@code CI=true}, where that fails.
+ * test classpath. Pulls come from a {@link LocalRegistry} on loopback. Skipped when no Docker engine
+ * (or, for the pull tests, no docker-registry) is here, unless {@code CI=true}, where that fails.
  */
 class DockerRuntimeTest {
 
@@ -90,6 +91,11 @@ class DockerRuntimeTest {
     @BeforeEach
     void createRuntime() {
         assumeTrue(unavailable == null, unavailable);
+        runtime = runtime(Map.of(), false);
+    }
+
+    /** A docker runtime for this test's worker; {@code extraImages} adds or replaces image repositories by preset. */
+    private DockerRuntime runtime(Map<String, String> extraImages, boolean pullImages) {
         RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 43000, 43199,
                 dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), 1);
@@ -100,11 +106,12 @@ class DockerRuntimeTest {
                         "--model-path", "llama-8b"),
                 "stubborn", preset("stubborn", StubbornEngineMain.class.getName()),
                 "absent", preset("absent", StubbornEngineMain.class.getName()));
-        Map<String, String> images = Map.of("sim-pinned", IMAGE_REPOSITORY, "sim-config", IMAGE_REPOSITORY,
-                "stubborn", IMAGE_REPOSITORY, "absent", "tunefleet-test-never-built");
+        Map<String, String> images = new java.util.HashMap<>(Map.of("sim-pinned", IMAGE_REPOSITORY,
+                "sim-config", IMAGE_REPOSITORY, "stubborn", IMAGE_REPOSITORY, "absent", "tunefleet-test-never-built"));
+        images.putAll(extraImages);
         DockerSettings dockerSettings = new DockerSettings(workerId, DOCKER_HOST, images,
-                false, false, Duration.ofMinutes(1), jvmBinds(), null);
-        runtime = new DockerRuntime(presets, new PortAllocator(settings.portFirst(), settings.portLast(),
+                false, pullImages, Duration.ofMinutes(1), jvmBinds(), null);
+        return new DockerRuntime(presets, new PortAllocator(settings.portFirst(), settings.portLast(),
                 settings.portLockDir()), ScoringSpec.DEFAULT, settings, dockerSettings);
     }
 
@@ -239,6 +246,61 @@ class DockerRuntimeTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
         assertThat(result.error()).contains("tunefleet-test-never-built:latest").contains("pulls are off");
         assertThat(containers(workerId)).isEmpty();
+    }
+
+    @Test
+    void anAbsentImageIsPulledFromItsRegistryOnceThenUsedFromTheHost(@TempDir Path registryDir) throws Exception {
+        assumeTrue(LocalRegistry.unavailable() == null || "true".equals(System.getenv("CI")), LocalRegistry.unavailable());
+        try (LocalRegistry registry = LocalRegistry.start(registryDir)) {
+            String repository = registry.repository("tunefleet-test-pulled-" + workerId);
+            String image = repository + ":" + IMAGE_TAG;
+            docker.tagImageCmd(IMAGE_REPOSITORY + ":" + IMAGE_TAG, repository, IMAGE_TAG).exec();
+            docker.pushImageCmd(repository).withTag(IMAGE_TAG).start().awaitCompletion(60, TimeUnit.SECONDS);
+            docker.removeImageCmd(image).exec(); // only the tag goes; the test image stays
+            assertThat(imageOnHost(image)).isFalse();
+            try (DockerRuntime pulling = runtime(Map.of("sim-pinned", repository), true)) {
+
+                RunResult first = pulling.run(job("sim-pinned", 42, Map.of(), 60), List.of(0));
+
+                assertThat(first.error()).isNull();
+                assertThat(first.outcome()).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(imageOnHost(image)).as("pulled").isTrue();
+
+                registry.close(); // a second pull would now fail: the image must come from the host
+                RunResult second = pulling.run(job("sim-pinned", 43, Map.of(), 60), List.of(0));
+
+                assertThat(second.error()).isNull();
+                assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            } finally {
+                if (imageOnHost(image)) {
+                    docker.removeImageCmd(image).exec();
+                }
+            }
+        }
+    }
+
+    @Test
+    void anImageTheRegistryDoesNotHaveFailsAsInfrastructureNamingThePull(@TempDir Path registryDir) throws Exception {
+        assumeTrue(LocalRegistry.unavailable() == null || "true".equals(System.getenv("CI")), LocalRegistry.unavailable());
+        try (LocalRegistry registry = LocalRegistry.start(registryDir);
+             DockerRuntime pulling = runtime(Map.of("sim-pinned", registry.repository("tunefleet-never-pushed")), true)) {
+
+            RunResult result = pulling.run(job("sim-pinned", 42, Map.of(), 60), List.of(0));
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+            assertThat(result.error()).contains("pull of " + registry.repository("tunefleet-never-pushed") + ":latest failed");
+            assertThat(containers(workerId)).isEmpty();
+        }
+    }
+
+    private static boolean imageOnHost(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
     }
 
     @Test
