@@ -210,12 +210,13 @@ public final class FleetBenchmark {
 
     /** Prints the table of all runs. */
     public static void print(PrintStream out, List<Map<String, Object>> results) {
-        out.printf("%n%-11s %9s %9s %6s %8s %6s %8s %9s %23s %11s %9s %8s%n", "workload", "makespan", "ideal",
-                "eff", "LB", "LB/ms", "fifo", "seq", "gap p50/p99/max ms", "8-GPU wait", "exp/s", "coord MB");
+        out.printf("%n%-11s %9s %9s %6s %9s %8s %6s %8s %9s %23s %11s %9s %8s%n", "workload", "makespan", "ideal",
+                "eff", "policy", "LB", "LB/ms", "fifo", "seq", "gap p50/p99/max ms", "8-GPU wait", "exp/s", "coord MB");
         for (Map<String, Object> r : results) {
             Map<?, ?> gap = (Map<?, ?>) r.get("dispatch_gap_ms");
-            out.printf("%-11s %8.1fs %8.1fs %6.3f %7.1fs %6.3f %7.1fs %8.1fs %23s %10.2fs %9.1f %8.0f%n",
+            out.printf("%-11s %8.1fs %8.1fs %6.3f %8.1fs %7.1fs %6.3f %7.1fs %8.1fs %23s %10.2fs %9.1f %8.0f%n",
                     r.get("workload"), num(r, "makespan_s"), num(r, "ideal_makespan_s"), num(r, "efficiency"),
+                    num(r, "policy_makespan_s"),
                     num(r, "lower_bound_s"), num(r, "bound_ratio"), num(r, "fifo_makespan_s"), num(r, "sequential_s"),
                     String.format("%.1f/%.1f/%.1f", ((Number) gap.get("p50")).doubleValue(),
                             ((Number) gap.get("p99")).doubleValue(), ((Number) gap.get("max")).doubleValue()),
@@ -227,7 +228,6 @@ public final class FleetBenchmark {
         return ((Number) r.get(key)).doubleValue();
     }
 
-    /** Writes the results as a JSON array, one object per workload. */
     /** Orders the requested workloads. */
     public static List<Workload> workloads(String names) {
         List<Workload> list = new ArrayList<>();

@@ -7,13 +7,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The figures of one workload run: measured, simulated references, and the derived ratios. */
+/**
+ * The figures of one workload run: measured, simulated references, and the derived ratios. Besides
+ * the greedy reference ("ideal"), the workers' own rules are simulated with zero overhead ("policy"),
+ * so a gap to the reference can be told apart: what the rules trade for not starving whole-node
+ * experiments, and what the running system adds on top.
+ */
 record FleetFigures(
         String workload,
         int experiments,
         int succeeded,
         double makespanS,
         double idealMakespanS,
+        double idealWholeNodeWaitOverDuration,
+        double policyMakespanS,
+        double policyWholeNodeWaitOverDuration,
         double lowerBoundS,
         double fifoMakespanS,
         double sequentialS,
@@ -43,7 +51,11 @@ record FleetFigures(
         List<Double> gaps = dispatchGaps(rows, w.gpusPerWorker());
         double[] wholeNode = wholeNodeWait(rows, w.gpusPerWorker());
         int succeeded = (int) rows.stream().filter(r -> r.state().equals("SUCCEEDED")).count();
-        return new FleetFigures(w.name(), rows.size(), succeeded, makespan, ScheduleSimulator.greedy(w),
+        ScheduleSimulator.Schedule ideal = ScheduleSimulator.run(w, ScheduleSimulator.Order.SUBMISSION, false,
+                ScheduleSimulator.DrainRule.NEVER);
+        ScheduleSimulator.Schedule policy = ScheduleSimulator.fleetPolicy(w);
+        return new FleetFigures(w.name(), rows.size(), succeeded, makespan, ideal.makespanS(),
+                ideal.maxWholeNodeWaitOverDuration(), policy.makespanS(), policy.maxWholeNodeWaitOverDuration(),
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
                 percentile(gaps, 50), percentile(gaps, 99), gaps.isEmpty() ? 0 : Collections.max(gaps), gaps.size(),
                 wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpuS, rssMb);
@@ -122,6 +134,9 @@ record FleetFigures(
         json.put("makespan_s", round(makespanS));
         json.put("ideal_makespan_s", round(idealMakespanS));
         json.put("efficiency", round(efficiency()));
+        json.put("ideal_max_whole_node_wait_over_duration", round(idealWholeNodeWaitOverDuration));
+        json.put("policy_makespan_s", round(policyMakespanS));
+        json.put("policy_max_whole_node_wait_over_duration", round(policyWholeNodeWaitOverDuration));
         json.put("lower_bound_s", round(lowerBoundS));
         json.put("bound_ratio", round(boundRatio()));
         json.put("fifo_makespan_s", round(fifoMakespanS));

@@ -1,6 +1,9 @@
 package io.tunefleet.launcher.fleetbench;
 
+import io.tunefleet.worker.claim.ClaimLoop;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
@@ -10,11 +13,13 @@ import java.util.PriorityQueue;
  *   <li>{@link #greedy}: the instant GPUs free, start any admitted experiment that fits, on the
  *       best-fit node (fewest free GPUs that still fit), knowing nothing of durations;</li>
  *   <li>{@link #strictFifo}: the seed document's pool: experiments start strictly in order, and one
- *       that does not fit blocks all behind it (head-of-line blocking).</li>
+ *       that does not fit blocks all behind it (head-of-line blocking);</li>
+ *   <li>{@link #fleetPolicy}: the workers' own rules: whole-node experiments first, then oldest
+ *       first, and a node drains for a starving whole-node experiment by {@link ClaimLoop#drains}.</li>
  * </ul>
- * Both honour each task's window: at most that many experiments of the task admitted at once.
- * {@link #greedy(Workload, Order)} tries other orders among the admitted experiments, to compare
- * placement rules on the same workload without running a fleet.
+ * All honour each task's window: at most that many experiments of the task admitted at once.
+ * {@link #run} also reports how long whole-node experiments waited, so the placement rules can be
+ * compared on both makespan and starvation without running a fleet.
  */
 public final class ScheduleSimulator {
 
@@ -31,16 +36,39 @@ public final class ScheduleSimulator {
         WHOLE_NODE_FIRST
     }
 
+    /**
+     * One simulated run.
+     *
+     * @param maxWholeNodeWaitOverDuration the longest wait of a whole-node experiment from the moment
+     *                                     it was at the head of its task's window, over its duration:
+     *                                     the benchmark's starvation figure, on the same definition
+     */
+    public record Schedule(double makespanS, double maxWholeNodeWaitOverDuration) {
+    }
+
     public static double greedy(Workload w) {
         return greedy(w, Order.SUBMISSION);
     }
 
     public static double greedy(Workload w, Order order) {
-        return simulate(w, false, order);
+        return run(w, order, false, DrainRule.NEVER).makespanS();
     }
 
     public static double strictFifo(Workload w) {
-        return simulate(w, true, Order.SUBMISSION);
+        return run(w, Order.SUBMISSION, true, DrainRule.NEVER).makespanS();
+    }
+
+    /** Whole-node first, then oldest first, with the workers' drain rule. */
+    public static Schedule fleetPolicy(Workload w) {
+        return run(w, Order.WHOLE_NODE_FIRST, false, ClaimLoop::drains);
+    }
+
+    /** When a node stops backfilling for a whole-node experiment: {@link ClaimLoop#drains}'s arguments. */
+    @FunctionalInterface
+    public interface DrainRule {
+        DrainRule NEVER = (total, free, oldestGpus, waitedMs, meanRunMs) -> false;
+
+        boolean drains(int total, int free, int oldestJobGpus, long oldestWaitMs, double meanRunMs);
     }
 
     /** LB = max(sum g*d / GPUs, max d, max over tasks of sum d / window, whole-node work / nodes), seconds. */
@@ -69,30 +97,51 @@ public final class ScheduleSimulator {
         return w.tasks().stream().flatMap(t -> t.jobs().stream()).mapToLong(Workload.Job::durationMs).sum() / 1000.0;
     }
 
-    private record Pending(int task, int index, Workload.Job job, long order) {
+    private record Pending(int task, int index, Workload.Job job, long order, double admittedAt) {
     }
 
-    private record Running(double end, int task, int node, int gpus) {
+    private record Running(double end, int task, int node, int gpus, double durationS) {
     }
 
-    private static double simulate(Workload w, boolean fifo, Order tryOrder) {
-        int[] free = new int[w.workers()];
-        java.util.Arrays.fill(free, w.gpusPerWorker());
+    /**
+     * @param fifo  stop at the first admitted experiment that does not fit
+     * @param drain whether a node stops backfilling, given the oldest admitted experiment, how long it
+     *              waited and the node's running mean of its experiments' durations; decided at events
+     */
+    public static Schedule run(Workload w, Order tryOrder, boolean fifo, DrainRule drain) {
+        int nodes = w.workers();
+        int size = w.gpusPerWorker();
+        int[] free = new int[nodes];
+        Arrays.fill(free, size);
+        double[] meanRunMs = new double[nodes];
         int tasks = w.tasks().size();
         int[] nextIndex = new int[tasks];
         int[] inFlight = new int[tasks];
+        double[][] startedAt = new double[tasks][];
+        double[][] admittedAt = new double[tasks][];
+        for (int t = 0; t < tasks; t++) {
+            startedAt[t] = new double[w.tasks().get(t).jobs().size()];
+            admittedAt[t] = new double[startedAt[t].length];
+        }
         List<Pending> admitted = new ArrayList<>();
-        PriorityQueue<Running> running = new PriorityQueue<>((a, b) -> Double.compare(a.end, b.end));
+        PriorityQueue<Running> running = new PriorityQueue<>(Comparator.comparingDouble(Running::end));
         double now = 0;
         double makespan = 0;
         long[] order = {0};
-        admit(w, nextIndex, inFlight, admitted, order);
+        admit(w, nextIndex, inFlight, admitted, order, now);
         while (true) {
-            sort(admitted, tryOrder, w.gpusPerWorker());
-            // start what can start now
+            boolean[] draining = new boolean[nodes];
+            if (drain != DrainRule.NEVER && !admitted.isEmpty()) {
+                Pending oldest = admitted.stream().min(Comparator.comparingLong(Pending::order)).orElseThrow();
+                long waitedMs = Math.round((now - oldest.admittedAt()) * 1000);
+                for (int n = 0; n < nodes; n++) {
+                    draining[n] = drain.drains(size, free[n], oldest.job().gpus(), waitedMs, meanRunMs[n]);
+                }
+            }
+            sort(admitted, tryOrder, size);
             for (int i = 0; i < admitted.size(); ) {
                 Pending p = admitted.get(i);
-                int node = bestFit(free, p.job.gpus());
+                int node = bestFit(free, p.job().gpus(), p.job().gpus() == size ? null : draining);
                 if (node < 0) {
                     if (fifo) {
                         break;
@@ -100,48 +149,75 @@ public final class ScheduleSimulator {
                     i++;
                     continue;
                 }
-                free[node] -= p.job.gpus();
-                running.add(new Running(now + p.job.durationMs() / 1000.0, p.task, node, p.job.gpus()));
+                free[node] -= p.job().gpus();
+                double d = p.job().durationMs() / 1000.0;
+                running.add(new Running(now + d, p.task(), node, p.job().gpus(), d));
+                startedAt[p.task()][p.index()] = now;
+                admittedAt[p.task()][p.index()] = p.admittedAt();
                 admitted.remove(i);
             }
             Running done = running.poll();
             if (done == null) {
-                return makespan;
+                return new Schedule(makespan, wholeNodeWaitOverDuration(w, startedAt, admittedAt));
             }
-            now = done.end;
+            now = done.end();
             makespan = Math.max(makespan, now);
-            free[done.node] += done.gpus;
-            inFlight[done.task]--;
+            finish(done, free, inFlight, meanRunMs);
             // everything ending at the same instant frees together
-            while (!running.isEmpty() && running.peek().end == now) {
-                Running also = running.poll();
-                free[also.node] += also.gpus;
-                inFlight[also.task]--;
+            while (!running.isEmpty() && running.peek().end() == now) {
+                finish(running.poll(), free, inFlight, meanRunMs);
             }
-            admit(w, nextIndex, inFlight, admitted, order);
+            admit(w, nextIndex, inFlight, admitted, order, now);
         }
     }
 
+    private static void finish(Running r, int[] free, int[] inFlight, double[] meanRunMs) {
+        free[r.node()] += r.gpus();
+        inFlight[r.task()]--;
+        double ms = r.durationS() * 1000;
+        meanRunMs[r.node()] = meanRunMs[r.node()] == 0 ? ms : 0.8 * meanRunMs[r.node()] + 0.2 * ms;
+    }
+
+    /** As {@link FleetFigures#wholeNodeWait}: from max(admitted, every earlier experiment of the task started). */
+    private static double wholeNodeWaitOverDuration(Workload w, double[][] startedAt, double[][] admittedAt) {
+        double worst = 0;
+        for (int t = 0; t < w.tasks().size(); t++) {
+            List<Workload.Job> jobs = w.tasks().get(t).jobs();
+            double earlierStarted = 0;
+            for (int i = 0; i < jobs.size(); i++) {
+                Workload.Job j = jobs.get(i);
+                if (j.gpus() == w.gpusPerWorker()) {
+                    double head = Math.max(admittedAt[t][i], earlierStarted);
+                    double wait = Math.max(0, startedAt[t][i] - head);
+                    worst = Math.max(worst, wait / Math.max(j.durationMs() / 1000.0, 1e-3));
+                }
+                earlierStarted = Math.max(earlierStarted, startedAt[t][i]);
+            }
+        }
+        return worst;
+    }
+
     private static void sort(List<Pending> admitted, Order order, int wholeNode) {
-        java.util.Comparator<Pending> oldest = java.util.Comparator.comparingLong(Pending::order);
+        Comparator<Pending> oldest = Comparator.comparingLong(Pending::order);
         switch (order) {
             case SUBMISSION -> admitted.sort(oldest);
-            case LARGEST_FIRST -> admitted.sort(java.util.Comparator.<Pending>comparingInt(p -> -p.job().gpus())
+            case LARGEST_FIRST -> admitted.sort(Comparator.<Pending>comparingInt(p -> -p.job().gpus())
                     .thenComparing(oldest));
-            case WHOLE_NODE_FIRST -> admitted.sort(java.util.Comparator.<Pending>comparingInt(
+            case WHOLE_NODE_FIRST -> admitted.sort(Comparator.<Pending>comparingInt(
                     p -> p.job().gpus() == wholeNode ? 0 : 1).thenComparing(oldest));
         }
     }
 
     /** Admits experiments into each task's window, keeping global submission order (round-robin by seq). */
-    private static void admit(Workload w, int[] nextIndex, int[] inFlight, List<Pending> admitted, long[] order) {
+    private static void admit(Workload w, int[] nextIndex, int[] inFlight, List<Pending> admitted, long[] order,
+                              double now) {
         boolean any = true;
         while (any) {
             any = false;
             for (int t = 0; t < w.tasks().size(); t++) {
                 Workload.TaskLoad task = w.tasks().get(t);
                 if (inFlight[t] < task.window() && nextIndex[t] < task.jobs().size()) {
-                    admitted.add(new Pending(t, nextIndex[t], task.jobs().get(nextIndex[t]), order[0]++));
+                    admitted.add(new Pending(t, nextIndex[t], task.jobs().get(nextIndex[t]), order[0]++, now));
                     nextIndex[t]++;
                     inFlight[t]++;
                     any = true;
@@ -150,10 +226,11 @@ public final class ScheduleSimulator {
         }
     }
 
-    private static int bestFit(int[] free, int gpus) {
+    /** The fitting node with the fewest free GPUs, skipping draining ones ({@code draining} may be null). */
+    private static int bestFit(int[] free, int gpus, boolean[] draining) {
         int best = -1;
         for (int n = 0; n < free.length; n++) {
-            if (free[n] >= gpus && (best < 0 || free[n] < free[best])) {
+            if (free[n] >= gpus && (draining == null || !draining[n]) && (best < 0 || free[n] < free[best])) {
                 best = n;
             }
         }

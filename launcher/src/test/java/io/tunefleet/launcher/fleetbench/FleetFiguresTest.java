@@ -1,0 +1,60 @@
+package io.tunefleet.launcher.fleetbench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How the fleet benchmark turns stored experiments into its figures. */
+class FleetFiguresTest {
+
+    /** Task 1 on an 8-GPU worker; times in ms from 0. */
+    private static ExperimentRow row(int seq, int gpus, String worker, long queued, long started, long finished) {
+        return new ExperimentRow(1, seq, gpus, worker, "SUCCEEDED", finished - started, 0, queued, started, finished,
+                finished + 2);
+    }
+
+    @Test
+    void aGapIsTheTimeFromAReleaseToTheWorkersNextClaimWhileFittingWorkWaited() {
+        List<ExperimentRow> rows = List.of(
+                row(1, 8, "w1", 0, 0, 1_000),
+                row(2, 4, "w1", 0, 1_007, 2_000),   // waited since 0, fits once 1 ends: gap 7 ms
+                row(3, 4, "w1", 0, 1_030, 3_000),   // same release; the gap is to the next claim only
+                row(4, 2, "w2", 5_000, 5_000, 6_000)); // w2's release at 6 000: nothing waits, no gap
+
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(7.0);
+    }
+
+    @Test
+    void aReleaseThatFreesTooFewGpusForWhatWaitsIsNoGap() {
+        List<ExperimentRow> rows = List.of(
+                row(1, 2, "w1", 0, 0, 1_000),
+                row(2, 6, "w1", 0, 0, 5_000),
+                row(3, 8, "w1", 0, 5_010, 6_000)); // at 1 000 only 2 GPUs free: the 8-GPU job cannot fit
+
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(10.0);
+    }
+
+    @Test
+    void aWholeNodeWaitCountsFromWhenEveryEarlierExperimentOfItsTaskStarted() {
+        List<ExperimentRow> rows = List.of(
+                row(1, 1, "w1", 0, 3_000, 4_000),
+                row(2, 8, "w2", 0, 5_000, 7_000)); // head of the window at 3 000, started at 5 000: 2 s over 2 s
+
+        assertThat(FleetFigures.wholeNodeWait(rows, 8)).containsExactly(2.0, 1.0);
+    }
+
+    @Test
+    void theJsonHasEveryFieldTheBenchmarkPromises() {
+        Workload w = Workload.named("mixed");
+        Map<String, Object> json = FleetFigures.of(w, List.of(row(1, 1, "w1", 0, 0, 1_000)), 0, 1.5, 200).toJson();
+
+        assertThat(json).containsKeys("workload", "makespan_s", "ideal_makespan_s", "efficiency", "lower_bound_s",
+                "bound_ratio", "fifo_makespan_s", "sequential_s", "dispatch_gap_ms", "max_whole_node_wait_s",
+                "throughput_per_s", "coordinator_peak_rss_mb", "policy_makespan_s",
+                "ideal_max_whole_node_wait_over_duration", "policy_max_whole_node_wait_over_duration");
+        assertThat(String.valueOf(((Map<?, ?>) json.get("dispatch_gap_ms")).keySet())).contains("p50", "p99", "max");
+        assertThat((double) json.get("ideal_makespan_s")).isEqualTo(18.03, org.assertj.core.data.Offset.offset(0.01));
+    }
+}
