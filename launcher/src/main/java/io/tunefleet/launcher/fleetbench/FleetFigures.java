@@ -29,6 +29,7 @@ record FleetFigures(
         double gapP99Ms,
         double gapMaxMs,
         int gaps,
+        List<Double> gapsNotBeforeWholeNode,
         double maxWholeNodeWaitS,
         double maxWholeNodeWaitOverDuration,
         double throughputPerS,
@@ -48,7 +49,8 @@ record FleetFigures(
         long lastCommit = rows.stream().filter(r -> r.committedAt() != null).mapToLong(ExperimentRow::committedAt)
                 .max().orElse(submittedAt);
         double makespan = (lastCommit - submittedAt) / 1000.0;
-        List<Double> gaps = dispatchGaps(rows, w.gpusPerWorker());
+        List<Double> gaps = dispatchGaps(rows, w.gpusPerWorker(), false);
+        List<Double> notBeforeWholeNode = dispatchGaps(rows, w.gpusPerWorker(), true);
         double[] wholeNode = wholeNodeWait(rows, w.gpusPerWorker());
         int succeeded = (int) rows.stream().filter(r -> r.state().equals("SUCCEEDED")).count();
         ScheduleSimulator.Schedule ideal = ScheduleSimulator.run(w, ScheduleSimulator.Order.SUBMISSION, false,
@@ -58,14 +60,19 @@ record FleetFigures(
                 ideal.maxWholeNodeWaitOverDuration(), policy.makespanS(), policy.maxWholeNodeWaitOverDuration(),
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
                 percentile(gaps, 50), percentile(gaps, 99), gaps.isEmpty() ? 0 : Collections.max(gaps), gaps.size(),
+                notBeforeWholeNode,
                 wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpuS, rssMb);
     }
 
     /**
      * For every release of GPUs on a worker while an experiment that would fit in what that worker
      * then had free was already published and waiting: the time until that worker's next claim.
+     *
+     * @param skipBeforeWholeNode leave out gaps that end in a whole-node claim: the node emptied for
+     *                            that experiment, so its GPUs were left idle on purpose, not for
+     *                            want of dispatch
      */
-    static List<Double> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker) {
+    static List<Double> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker, boolean skipBeforeWholeNode) {
         List<ExperimentRow> ran = rows.stream()
                 .filter(r -> r.workerId() != null && r.startedAt() != null && r.finishedAt() != null).toList();
         Map<String, List<ExperimentRow>> byWorker = new LinkedHashMap<>();
@@ -84,8 +91,9 @@ record FleetFigures(
                 if (!fittingWorkWaits) {
                     continue;
                 }
-                mine.stream().filter(o -> o.startedAt() >= t).mapToLong(ExperimentRow::startedAt).min()
-                        .ifPresent(next -> gaps.add((double) (next - t)));
+                mine.stream().filter(o -> o.startedAt() >= t).min(Comparator.comparingLong(ExperimentRow::startedAt))
+                        .filter(next -> !skipBeforeWholeNode || next.gpus() != gpusPerWorker)
+                        .ifPresent(next -> gaps.add((double) (next.startedAt() - t)));
             }
         }
         return gaps;
@@ -143,6 +151,10 @@ record FleetFigures(
         json.put("sequential_s", round(sequentialS));
         json.put("dispatch_gap_ms", Map.of("p50", round(gapP50Ms), "p99", round(gapP99Ms), "max", round(gapMaxMs),
                 "count", gaps));
+        json.put("dispatch_gap_not_before_whole_node_ms", Map.of("p50", round(percentile(gapsNotBeforeWholeNode, 50)),
+                "p99", round(percentile(gapsNotBeforeWholeNode, 99)), "max",
+                round(gapsNotBeforeWholeNode.isEmpty() ? 0 : Collections.max(gapsNotBeforeWholeNode)),
+                "count", gapsNotBeforeWholeNode.size()));
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
         json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));
         json.put("throughput_per_s", round(throughputPerS));

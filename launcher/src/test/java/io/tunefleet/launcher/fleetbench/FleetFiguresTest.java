@@ -23,7 +23,7 @@ class FleetFiguresTest {
                 row(3, 4, "w1", 0, 1_030, 3_000),   // same release; the gap is to the next claim only
                 row(4, 2, "w2", 5_000, 5_000, 6_000)); // w2's release at 6 000: nothing waits, no gap
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(7.0);
+        assertThat(FleetFigures.dispatchGaps(rows, 8, false)).containsExactly(7.0);
     }
 
     @Test
@@ -33,7 +33,8 @@ class FleetFiguresTest {
                 row(2, 6, "w1", 0, 0, 5_000),
                 row(3, 8, "w1", 0, 5_010, 6_000)); // at 1 000 only 2 GPUs free: the 8-GPU job cannot fit
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(10.0);
+        assertThat(FleetFigures.dispatchGaps(rows, 8, false)).containsExactly(10.0);
+        assertThat(FleetFigures.dispatchGaps(rows, 8, true)).as("the node emptied for a whole-node job").isEmpty();
     }
 
     @Test
@@ -53,7 +54,8 @@ class FleetFiguresTest {
         assertThat(json).containsKeys("workload", "makespan_s", "ideal_makespan_s", "efficiency", "lower_bound_s",
                 "bound_ratio", "fifo_makespan_s", "sequential_s", "dispatch_gap_ms", "max_whole_node_wait_s",
                 "throughput_per_s", "coordinator_peak_rss_mb", "policy_makespan_s",
-                "ideal_max_whole_node_wait_over_duration", "policy_max_whole_node_wait_over_duration");
+                "ideal_max_whole_node_wait_over_duration", "policy_max_whole_node_wait_over_duration",
+                "dispatch_gap_not_before_whole_node_ms");
         assertThat(String.valueOf(((Map<?, ?>) json.get("dispatch_gap_ms")).keySet())).contains("p50", "p99", "max");
         assertThat((double) json.get("ideal_makespan_s")).isEqualTo(18.03, org.assertj.core.data.Offset.offset(0.01));
     }
