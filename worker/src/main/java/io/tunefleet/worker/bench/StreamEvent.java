@@ -4,6 +4,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.json.JsonFactory;
 
@@ -18,7 +19,9 @@ import tools.jackson.core.json.JsonFactory;
  */
 record StreamEvent(boolean error, boolean hasText, int promptTokens, int completionTokens) {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Without a shared table of property names: each event's parser would otherwise copy it. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES).build();
 
     static StreamEvent parse(byte[] buf, int offset, int length) {
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), buf, offset, length)) {
