@@ -42,6 +42,11 @@ final class CachedInventory implements GpuInventory {
         return processes.value();
     }
 
+    @Override
+    public GpuTopology topology() {
+        return inner.topology();
+    }
+
     /** Telemetry is read fresh each time: it is sampled on purpose, once a second at most. */
     @Override
     public List<GpuSample> samples() {

@@ -50,6 +50,8 @@ public final class GpuPool {
     private final Object monitor = new Object();
     /** By index; the map is fixed at construction, the slots' fields are guarded by {@link #monitor}. */
     private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+    /** How the GPUs are linked, read once at start; multi-GPU reservations take the best-linked set. */
+    private final GpuTopology topology;
 
     public GpuPool(GpuInventory inventory, Path lockDir, Clock clock) {
         this(inventory, lockDir, clock, GpuPoolSettings.defaults());
@@ -71,7 +73,26 @@ public final class GpuPool {
                 throw new GpuInventoryException("nvidia-smi lists GPU index " + gpu.index() + " twice");
             }
         }
+        this.topology = readTopology(inventory);
         refresh();
+    }
+
+    private static GpuTopology readTopology(GpuInventory inventory) {
+        try {
+            GpuTopology topology = inventory.topology();
+            if (topology.known()) {
+                log.info("GPU links (nvidia-smi topo -m): {}", topology.describe());
+            }
+            return topology;
+        } catch (GpuInventoryException e) {
+            log.warn("GPU topology unknown, multi-GPU reservations take the lowest consecutive indices: {}",
+                    e.getMessage());
+            return GpuTopology.UNKNOWN;
+        }
+    }
+
+    public GpuTopology topology() {
+        return topology;
     }
 
     public void addListener(Listener listener) {
@@ -81,7 +102,8 @@ public final class GpuPool {
     /**
      * Reserves exactly {@code count} GPUs that are free, not quarantined, not busy with foreign
      * processes and whose lock no other process holds; the lowest-index consecutive block when there
-     * is one, else the lowest indices.
+     * is one, else the lowest indices; on a host whose topology is known, the set joined by the
+     * fastest links ({@link BlockChooser}).
      *
      * @return empty when not enough are available now (losing a race is normal)
      * @throws GpuInventoryException when nvidia-smi cannot be read
@@ -114,7 +136,7 @@ public final class GpuPool {
         slots.values().stream().filter(Slot::reservable).forEach(s -> candidates.add(s.index));
         // Each lock another process holds knocks one GPU out; choose again from the rest.
         while (candidates.size() >= count) {
-            List<Integer> pick = BlockChooser.choose(candidates, count);
+            List<Integer> pick = BlockChooser.choose(candidates, count, topology);
             Map<Integer, GpuLocks.Held> taken = new LinkedHashMap<>();
             Integer refused = null;
             for (int index : pick) {

@@ -38,6 +38,11 @@ final class NvidiaSmiInventory implements GpuInventory {
     }
 
     @Override
+    public GpuTopology topology() {
+        return GpuTopology.parse(run(List.of(binary, "topo", "-m")));
+    }
+
+    @Override
     public List<GpuSample> samples() {
         return NvidiaSmiParser.parseSamples(run(List.of(binary,
                 "--query-gpu=" + NvidiaSmiParser.SAMPLE_FIELDS, "--format=csv,noheader,nounits")));

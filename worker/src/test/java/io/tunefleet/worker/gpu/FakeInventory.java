@@ -11,6 +11,7 @@ final class FakeInventory implements GpuInventory {
 
     private volatile List<GpuInfo> gpus;
     private volatile List<GpuProcess> processes;
+    private volatile GpuTopology topology = GpuTopology.UNKNOWN;
 
     FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
         this.gpus = gpus;
@@ -32,6 +33,17 @@ final class FakeInventory implements GpuInventory {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Answers {@link #topology()} with captured {@code nvidia-smi topo -m} output. */
+    FakeInventory withTopology(String topoFile) {
+        this.topology = GpuTopology.parse(sample(topoFile));
+        return this;
+    }
+
+    @Override
+    public GpuTopology topology() {
+        return topology;
     }
 
     void setGpus(List<GpuInfo> gpus) {

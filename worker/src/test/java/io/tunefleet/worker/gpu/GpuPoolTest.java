@@ -91,6 +91,20 @@ class GpuPoolTest {
     }
 
     @Test
+    void onAPcieHostGpusAreTakenByTheirLinksKeepingSwitchPairsWhole() {
+        // The same host, its GPUs paired behind PCIe switches, two switches a socket; 2 and 4 are busy.
+        GpuPool pool = new GpuPool(FakeInventory.fromSamples("h100x8-query-gpu.csv", "h100x8-compute-apps.csv")
+                .withTopology("pcie-2socket-topo.txt"), lockDir, clock);
+
+        assertThat(pool.topology().link(6, 7)).isEqualTo("PIX");
+        // 3's switch partner is busy: taking it keeps the pairs 0-1 and 6-7 whole
+        assertThat(pool.tryReserve(1, "a").orElseThrow().indices()).containsExactly(3);
+        assertThat(pool.tryReserve(2, "b").orElseThrow().indices()).containsExactly(0, 1);
+        // 5 and 6 would be the lowest consecutive pair, across two switches
+        assertThat(pool.tryReserve(2, "c").orElseThrow().indices()).containsExactly(6, 7);
+    }
+
+    @Test
     void reportsWhyAGpuIsForeignBusy() {
         GpuPool pool = new GpuPool(FakeInventory.fromSamples("h100x8-query-gpu.csv", "h100x8-compute-apps.csv"),
                 lockDir, clock);

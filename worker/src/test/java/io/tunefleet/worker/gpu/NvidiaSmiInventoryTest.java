@@ -38,6 +38,21 @@ class NvidiaSmiInventoryTest {
     }
 
     @Test
+    void readsTheTopologyWithTopoM() throws IOException {
+        Files.writeString(dir.resolve("topo.txt"), FakeInventory.sample("dgx1-v100-topo.txt"));
+        Path fake = script("""
+                #!/bin/sh
+                [ "$1 $2" = "topo -m" ] || { echo "unexpected arguments: $*" >&2; exit 2; }
+                cat "%s/topo.txt"
+                """.formatted(dir));
+
+        GpuTopology topology = new NvidiaSmiInventory(fake.toString(), Duration.ofSeconds(10)).topology();
+
+        assertThat(topology.link(0, 3)).isEqualTo("NV2");
+        assertThat(topology.link(6, 1)).isEqualTo("SYS");
+    }
+
+    @Test
     void aFailingNvidiaSmiIsReportedWithExitCodeAndStderr() throws IOException {
         Path fake = script("""
                 #!/bin/sh
