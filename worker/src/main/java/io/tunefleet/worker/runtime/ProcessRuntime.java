@@ -42,7 +42,10 @@ public final class ProcessRuntime implements ExperimentRuntime {
         return experiment.run(job, gpuIndices, (j, gpus, port) -> {
             List<String> argv = preset.argv(j.model(), port, gpus, EngineExperiment.params(j));
             String visible = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
-            ProcessEngine engine = ProcessEngine.start(argv, Map.of("CUDA_VISIBLE_DEVICES", visible),
+            // CUDA numbers GPUs fastest first unless told PCI bus order, which is nvidia-smi's: without it
+            // the indices reserved here could name other GPUs on a host with mixed models.
+            ProcessEngine engine = ProcessEngine.start(argv, Map.of("CUDA_VISIBLE_DEVICES", visible,
+                    "CUDA_DEVICE_ORDER", "PCI_BUS_ID"),
                     settings.logFile(j), settings.stopGrace().toMillis());
             log.info("task {} experiment {}: started {} as process group {} on GPUs {}, port {}", j.taskId(),
                     j.experimentId(), argv, engine.pgid(), visible, port);

@@ -26,7 +26,7 @@ class ProcessRuntimeTest {
     private ProcessRuntime runtime(String script) throws Exception {
         Path file = dir.resolve("engine.sh");
         Files.writeString(file, "#!/bin/sh\nsleep 300 &\necho $! > " + dir.resolve("child.pid") + "\necho $$ > "
-                + dir.resolve("engine.pid") + "\necho \"$CUDA_VISIBLE_DEVICES\" > " + dir.resolve("cuda.txt") + "\n"
+                + dir.resolve("engine.pid") + "\necho \"$CUDA_VISIBLE_DEVICES $CUDA_DEVICE_ORDER\" > " + dir.resolve("cuda.txt") + "\n"
                 + script + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         RuntimeSettings defaults = RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO);
@@ -72,7 +72,8 @@ class ProcessRuntimeTest {
         assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(result.metrics()).containsKeys("ttft_mean_ms", "tpot_mean_ms", "e2e_latency_mean_s",
                 "output_tokens_per_s_per_gpu", "score").containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
-        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("2,5");
+        // PCI bus order, as nvidia-smi numbers them; CUDA's own default puts the fastest GPU first
+        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("2,5 PCI_BUS_ID");
         assertGroupGone();
     }
 
@@ -118,7 +119,7 @@ class ProcessRuntimeTest {
 
         assertThat(result.error()).isNull();
         assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
-        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("3");
+        assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("3 PCI_BUS_ID");
         assertGroupGone();
     }
 
