@@ -167,7 +167,7 @@ public class Dispatcher implements AutoCloseable {
         TaskSpec spec = specs.of(taskId);
         long now = clock.millis();
         long deadline = spec.optimization().timeoutPerIteration().plus(properties.resultGrace()).toMillis();
-        boolean fleetSettled = now - startedAt >= properties.workerTimeout().toMillis();
+        boolean fleetSettled = now - startedAt >= properties.workerTimeout().toMillis() && fleet.listenedLongEnough();
         for (ExperimentRecord e : experiments.inState(taskId, RUNNING)) {
             if (e.startedAt() != null && now - e.startedAt() > deadline) {
                 String why = "no result within timeout_per_iteration " + spec.optimization().timeoutPerIteration()

@@ -76,6 +76,11 @@ class WorkerMessageListener {
         List<WorkerMessage> pending = new ArrayList<>();
         for (Message message : messages) {
             WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
+            if (decoded instanceof ClaimMessage claim) {
+                fleet.sawAlive(claim.workerId(), claim.claimedAtMs());
+            } else if (decoded instanceof ResultMessage result) {
+                fleet.sawAlive(result.workerId(), result.finishedAtMs());
+            }
             if (decoded instanceof HeartbeatMessage heartbeat) {
                 fleet.heard(heartbeat);
             } else if (decoded instanceof ResultMessage result && retryable(result)) {

@@ -1,20 +1,35 @@
 package io.tunefleet.coordinator.fleet;
 
 import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.common.message.Topology;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.ConsumeOkEvent;
+import org.springframework.amqp.rabbit.listener.ListenerContainerConsumerFailedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** The workers the coordinator has heard from lately, from their heartbeats. */
+/**
+ * The workers the coordinator has heard from lately, from their heartbeats, claims and results; and
+ * whether it has been listening long enough for silence to mean anything.
+ */
 @Component
 public class FleetView {
 
     private final Map<String, WorkerStatus> workers = new ConcurrentHashMap<>();
+    /**
+     * Since when heartbeats have been consumed without a break; {@link Long#MAX_VALUE} while the
+     * heartbeat consumer is down (the broker restarting, say): heartbeats then wait in their queue,
+     * and a worker's silence says nothing about the worker.
+     */
+    private volatile long listeningSince;
     private final Clock clock;
     private final CoordinatorProperties properties;
 
@@ -33,6 +48,48 @@ public class FleetView {
             return;
         }
         workers.put(heartbeat.workerId(), new WorkerStatus(heartbeat, now));
+    }
+
+    /**
+     * A claim or a result sent within the worker timeout shows a known worker alive as well as a
+     * heartbeat does: after a broker restart they may arrive before its heartbeats do.
+     */
+    public void sawAlive(String workerId, long sentAtMs) {
+        long now = clock.millis();
+        if (now - sentAtMs <= properties.workerTimeout().toMillis()) {
+            workers.computeIfPresent(workerId, (id, s) -> new WorkerStatus(s.heartbeat(), Math.max(s.lastSeenAt(), now)));
+        }
+    }
+
+    /** The heartbeat consumer is (again) subscribed: workers get one worker timeout from now to be heard. */
+    public void listening() {
+        listeningSince = clock.millis();
+    }
+
+    /** The heartbeat consumer failed: until it is back, no worker is taken for lost. */
+    public void deaf() {
+        listeningSince = Long.MAX_VALUE;
+    }
+
+    /** Whether heartbeats have been consumed for a whole worker timeout, so that silence means a lost worker. */
+    public boolean listenedLongEnough() {
+        long since = listeningSince;
+        return since != Long.MAX_VALUE && clock.millis() - since >= properties.workerTimeout().toMillis();
+    }
+
+    @EventListener
+    void onConsumeOk(ConsumeOkEvent event) {
+        if (Topology.HEARTBEATS_QUEUE.equals(event.getQueue())) {
+            listening();
+        }
+    }
+
+    @EventListener
+    void onConsumerFailed(ListenerContainerConsumerFailedEvent event) {
+        if (event.getSource() instanceof AbstractMessageListenerContainer container
+                && Arrays.asList(container.getQueueNames()).contains(Topology.HEARTBEATS_QUEUE)) {
+            deaf();
+        }
     }
 
     /** Workers heard from within the worker timeout, by id. */
