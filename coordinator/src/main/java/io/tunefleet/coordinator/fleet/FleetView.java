@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class FleetView {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetView.class);
+
     private final Map<String, WorkerStatus> workers = new ConcurrentHashMap<>();
     /**
      * Since when heartbeats have been consumed without a break; {@link Long#MAX_VALUE} while the
@@ -63,11 +65,18 @@ public class FleetView {
 
     /** The heartbeat consumer is (again) subscribed: workers get one worker timeout from now to be heard. */
     public void listening() {
+        if (listeningSince == Long.MAX_VALUE) {
+            log.info("heartbeats are consumed again; workers have {} s to be heard before any counts as lost",
+                    properties.workerTimeout().toSeconds());
+        }
         listeningSince = clock.millis();
     }
 
     /** The heartbeat consumer failed: until it is back, no worker is taken for lost. */
     public void deaf() {
+        if (listeningSince != Long.MAX_VALUE) {
+            log.warn("the heartbeat consumer is down; no worker counts as lost until it is back");
+        }
         listeningSince = Long.MAX_VALUE;
     }
 
