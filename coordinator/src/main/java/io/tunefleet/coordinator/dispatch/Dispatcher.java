@@ -61,8 +61,6 @@ public class Dispatcher implements AutoCloseable {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final TaskSpecs specs;
-    /** Workers get one worker timeout after a (re)start to be heard from before their work is re-queued. */
-    private long startedAt;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dispatcher");
         t.setDaemon(true);
@@ -89,7 +87,6 @@ public class Dispatcher implements AutoCloseable {
     /** Resumes every task that was running when the coordinator stopped, then checks all tasks on a tick. */
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        startedAt = clock.millis();
         for (TaskRecord task : tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING)) {
             log.info("task {}: resuming '{}' ({})", task.id(), task.name(), task.status());
             wake(task.id());
@@ -167,7 +164,8 @@ public class Dispatcher implements AutoCloseable {
         TaskSpec spec = specs.of(taskId);
         long now = clock.millis();
         long deadline = spec.optimization().timeoutPerIteration().plus(properties.resultGrace()).toMillis();
-        boolean fleetSettled = now - startedAt >= properties.workerTimeout().toMillis() && fleet.listenedLongEnough();
+        // After a (re)start or a broker outage, workers get one worker timeout to be heard from first.
+        boolean fleetSettled = fleet.listenedLongEnough();
         for (ExperimentRecord e : experiments.inState(taskId, RUNNING)) {
             if (e.startedAt() != null && now - e.startedAt() > deadline) {
                 String why = "no result within timeout_per_iteration " + spec.optimization().timeoutPerIteration()

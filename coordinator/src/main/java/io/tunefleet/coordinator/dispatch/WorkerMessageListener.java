@@ -76,14 +76,15 @@ class WorkerMessageListener {
         List<WorkerMessage> pending = new ArrayList<>();
         for (Message message : messages) {
             WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
-            if (decoded instanceof ClaimMessage claim) {
-                fleet.sawAlive(claim.workerId(), claim.claimedAtMs());
-            } else if (decoded instanceof ResultMessage result) {
-                fleet.sawAlive(result.workerId(), result.finishedAtMs());
+            if (decoded == null) {
+                continue;
             }
             if (decoded instanceof HeartbeatMessage heartbeat) {
                 fleet.heard(heartbeat);
-            } else if (decoded instanceof ResultMessage result && retryable(result)) {
+                continue;
+            }
+            fleet.sawAlive(decoded);
+            if (decoded instanceof ResultMessage result && retryable(result)) {
                 commit(pending);
                 pending.clear();
                 if (retried(result)) {
@@ -91,7 +92,7 @@ class WorkerMessageListener {
                 } else {
                     commit(List.of(result));
                 }
-            } else if (decoded != null) {
+            } else {
                 pending.add(decoded);
             }
         }

@@ -1,7 +1,10 @@
 package io.tunefleet.coordinator.fleet;
 
+import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
 import java.time.Clock;
 import java.util.Arrays;
@@ -27,9 +30,9 @@ public class FleetView {
 
     private final Map<String, WorkerStatus> workers = new ConcurrentHashMap<>();
     /**
-     * Since when heartbeats have been consumed without a break; {@link Long#MAX_VALUE} while the
-     * heartbeat consumer is down (the broker restarting, say): heartbeats then wait in their queue,
-     * and a worker's silence says nothing about the worker.
+     * Since when heartbeats have been consumed without a break, from the coordinator's start;
+     * {@link Long#MAX_VALUE} while the heartbeat consumer is down (the broker restarting, say):
+     * heartbeats then wait in their queue, and a worker's silence says nothing about the worker.
      */
     private volatile long listeningSince;
     private final Clock clock;
@@ -38,6 +41,7 @@ public class FleetView {
     FleetView(Clock clock, CoordinatorProperties properties) {
         this.clock = clock;
         this.properties = properties;
+        this.listeningSince = clock.millis(); // a coordinator just started has heard nobody yet
     }
 
     /**
@@ -56,10 +60,19 @@ public class FleetView {
      * A claim or a result sent within the worker timeout shows a known worker alive as well as a
      * heartbeat does: after a broker restart they may arrive before its heartbeats do.
      */
-    public void sawAlive(String workerId, long sentAtMs) {
+    public void sawAlive(WorkerMessage message) {
+        long sentAtMs;
+        if (message instanceof ClaimMessage claim) {
+            sentAtMs = claim.claimedAtMs();
+        } else if (message instanceof ResultMessage result) {
+            sentAtMs = result.finishedAtMs();
+        } else {
+            return;
+        }
         long now = clock.millis();
         if (now - sentAtMs <= properties.workerTimeout().toMillis()) {
-            workers.computeIfPresent(workerId, (id, s) -> new WorkerStatus(s.heartbeat(), Math.max(s.lastSeenAt(), now)));
+            workers.computeIfPresent(message.workerId(),
+                    (id, s) -> new WorkerStatus(s.heartbeat(), Math.max(s.lastSeenAt(), now)));
         }
     }
 

@@ -2,6 +2,7 @@ package io.tunefleet.coordinator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.listener.ConsumeOkEvent;
@@ -41,11 +43,15 @@ class FleetViewTest {
         return new HeartbeatMessage(Schema.VERSION, worker, "host", 8, 8, 0, 0, now.get());
     }
 
+    private static ClaimMessage claim(String worker, long claimedAtMs) {
+        return new ClaimMessage(Schema.VERSION, worker, "host", 1, 1, 1, List.of(0), claimedAtMs);
+    }
+
     @Test
     void aClaimOrResultKeepsAKnownWorkerLiveWhenItsHeartbeatsAreLate() {
         fleet.heard(heartbeat("w1"));
         now.addAndGet(2_500);
-        fleet.sawAlive("w1", now.get() - 10); // a claim, just sent
+        fleet.sawAlive(claim("w1", now.get() - 10)); // just sent
         now.addAndGet(2_500);
 
         assertThat(fleet.isLive("w1")).isTrue();
@@ -57,8 +63,8 @@ class FleetViewTest {
     void aStaleClaimOrAnUnknownWorkerProvesNothing() {
         fleet.heard(heartbeat("w1"));
         now.addAndGet(2_500);
-        fleet.sawAlive("w1", now.get() - 3_500); // waited in the queue longer than the timeout
-        fleet.sawAlive("w9", now.get());
+        fleet.sawAlive(claim("w1", now.get() - 3_500)); // waited in the queue longer than the timeout
+        fleet.sawAlive(claim("w9", now.get()));
         now.addAndGet(1_000);
 
         assertThat(fleet.isLive("w1")).isFalse();
@@ -68,7 +74,9 @@ class FleetViewTest {
 
     @Test
     void silenceCountsOnlyAfterAWorkerTimeoutOfListening() {
-        assertThat(fleet.listenedLongEnough()).as("listening since the start of time").isTrue();
+        assertThat(fleet.listenedLongEnough()).as("just started: nobody heard yet").isFalse();
+        now.addAndGet(3_000);
+        assertThat(fleet.listenedLongEnough()).as("a worker timeout after the start").isTrue();
 
         fleet.deaf(); // the heartbeat consumer failed: the broker went away
         now.addAndGet(60_000);
