@@ -25,11 +25,7 @@ record FleetFigures(
         double lowerBoundS,
         double fifoMakespanS,
         double sequentialS,
-        double gapP50Ms,
-        double gapP99Ms,
-        double gapMaxMs,
-        int gaps,
-        List<Double> gapsNotBeforeWholeNode,
+        List<Gap> gaps,
         double maxWholeNodeWaitS,
         double maxWholeNodeWaitOverDuration,
         double throughputPerS,
@@ -49,35 +45,36 @@ record FleetFigures(
         long lastCommit = rows.stream().filter(r -> r.committedAt() != null).mapToLong(ExperimentRow::committedAt)
                 .max().orElse(submittedAt);
         double makespan = (lastCommit - submittedAt) / 1000.0;
-        List<Double> gaps = dispatchGaps(rows, w.gpusPerWorker(), false);
-        List<Double> notBeforeWholeNode = dispatchGaps(rows, w.gpusPerWorker(), true);
         double[] wholeNode = wholeNodeWait(rows, w.gpusPerWorker());
         int succeeded = (int) rows.stream().filter(r -> r.state().equals("SUCCEEDED")).count();
-        ScheduleSimulator.Schedule ideal = ScheduleSimulator.run(w, ScheduleSimulator.Order.SUBMISSION, false,
-                ScheduleSimulator.DrainRule.NEVER);
+        ScheduleSimulator.Schedule ideal = ScheduleSimulator.reference(w);
         ScheduleSimulator.Schedule policy = ScheduleSimulator.fleetPolicy(w);
         return new FleetFigures(w.name(), rows.size(), succeeded, makespan, ideal.makespanS(),
                 ideal.maxWholeNodeWaitOverDuration(), policy.makespanS(), policy.maxWholeNodeWaitOverDuration(),
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
-                percentile(gaps, 50), percentile(gaps, 99), gaps.isEmpty() ? 0 : Collections.max(gaps), gaps.size(),
-                notBeforeWholeNode,
+                dispatchGaps(rows, w.gpusPerWorker()),
                 wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpuS, rssMb);
+    }
+
+    /**
+     * One dispatch gap.
+     *
+     * @param beforeWholeNode it ended in a whole-node claim: the node emptied for that experiment, so
+     *                        its GPUs were left idle on purpose, not for want of dispatch
+     */
+    record Gap(double ms, boolean beforeWholeNode) {
     }
 
     /**
      * For every release of GPUs on a worker while an experiment that would fit in what that worker
      * then had free was already published and waiting: the time until that worker's next claim.
-     *
-     * @param skipBeforeWholeNode leave out gaps that end in a whole-node claim: the node emptied for
-     *                            that experiment, so its GPUs were left idle on purpose, not for
-     *                            want of dispatch
      */
-    static List<Double> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker, boolean skipBeforeWholeNode) {
+    static List<Gap> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker) {
         List<ExperimentRow> ran = rows.stream()
                 .filter(r -> r.workerId() != null && r.startedAt() != null && r.finishedAt() != null).toList();
         Map<String, List<ExperimentRow>> byWorker = new LinkedHashMap<>();
         ran.forEach(r -> byWorker.computeIfAbsent(r.workerId(), k -> new ArrayList<>()).add(r));
-        List<Double> gaps = new ArrayList<>();
+        List<Gap> gaps = new ArrayList<>();
         for (var entry : byWorker.entrySet()) {
             List<ExperimentRow> mine = entry.getValue();
             mine.sort(Comparator.comparingLong(ExperimentRow::startedAt));
@@ -92,8 +89,7 @@ record FleetFigures(
                     continue;
                 }
                 mine.stream().filter(o -> o.startedAt() >= t).min(Comparator.comparingLong(ExperimentRow::startedAt))
-                        .filter(next -> !skipBeforeWholeNode || next.gpus() != gpusPerWorker)
-                        .ifPresent(next -> gaps.add((double) (next.startedAt() - t)));
+                        .ifPresent(next -> gaps.add(new Gap(next.startedAt() - t, next.gpus() == gpusPerWorker)));
             }
         }
         return gaps;
@@ -149,18 +145,21 @@ record FleetFigures(
         json.put("bound_ratio", round(boundRatio()));
         json.put("fifo_makespan_s", round(fifoMakespanS));
         json.put("sequential_s", round(sequentialS));
-        json.put("dispatch_gap_ms", Map.of("p50", round(gapP50Ms), "p99", round(gapP99Ms), "max", round(gapMaxMs),
-                "count", gaps));
-        json.put("dispatch_gap_not_before_whole_node_ms", Map.of("p50", round(percentile(gapsNotBeforeWholeNode, 50)),
-                "p99", round(percentile(gapsNotBeforeWholeNode, 99)), "max",
-                round(gapsNotBeforeWholeNode.isEmpty() ? 0 : Collections.max(gapsNotBeforeWholeNode)),
-                "count", gapsNotBeforeWholeNode.size()));
+        json.put("dispatch_gap_ms", summary(gaps.stream().map(Gap::ms).toList()));
+        json.put("dispatch_gap_not_before_whole_node_ms",
+                summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::ms).toList()));
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
         json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));
         json.put("throughput_per_s", round(throughputPerS));
         json.put("coordinator_cpu_s", round(coordinatorCpuS));
         json.put("coordinator_peak_rss_mb", round(coordinatorPeakRssMb));
         return json;
+    }
+
+    /** p50, p99, max and count, in the JSON's shape. */
+    private static Map<String, Object> summary(List<Double> gapsMs) {
+        return Map.of("p50", round(percentile(gapsMs, 50)), "p99", round(percentile(gapsMs, 99)),
+                "max", round(gapsMs.isEmpty() ? 0 : Collections.max(gapsMs)), "count", gapsMs.size());
     }
 
     private static double round(double v) {

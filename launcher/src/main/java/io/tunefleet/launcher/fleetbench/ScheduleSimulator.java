@@ -10,7 +10,7 @@ import java.util.PriorityQueue;
 /**
  * Zero-overhead discrete-event simulations of a workload on its fleet, for reference figures:
  * <ul>
- *   <li>{@link #greedy}: the instant GPUs free, start any admitted experiment that fits, on the
+ *   <li>{@link #reference}: the instant GPUs free, start any admitted experiment that fits, on the
  *       best-fit node (fewest free GPUs that still fit), knowing nothing of durations;</li>
  *   <li>{@link #strictFifo}: the seed document's pool: experiments start strictly in order, and one
  *       that does not fit blocks all behind it (head-of-line blocking);</li>
@@ -46,8 +46,9 @@ public final class ScheduleSimulator {
     public record Schedule(double makespanS, double maxWholeNodeWaitOverDuration) {
     }
 
-    public static double greedy(Workload w) {
-        return greedy(w, Order.SUBMISSION);
+    /** The greedy scheduler trying experiments oldest first: the benchmark's reference ("ideal"). */
+    public static Schedule reference(Workload w) {
+        return run(w, Order.SUBMISSION, false, DrainRule.NEVER);
     }
 
     public static double greedy(Workload w, Order order) {

@@ -23,7 +23,7 @@ class FleetFiguresTest {
                 row(3, 4, "w1", 0, 1_030, 3_000),   // same release; the gap is to the next claim only
                 row(4, 2, "w2", 5_000, 5_000, 6_000)); // w2's release at 6 000: nothing waits, no gap
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8, false)).containsExactly(7.0);
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(7, false));
     }
 
     @Test
@@ -33,8 +33,9 @@ class FleetFiguresTest {
                 row(2, 6, "w1", 0, 0, 5_000),
                 row(3, 8, "w1", 0, 5_010, 6_000)); // at 1 000 only 2 GPUs free: the 8-GPU job cannot fit
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8, false)).containsExactly(10.0);
-        assertThat(FleetFigures.dispatchGaps(rows, 8, true)).as("the node emptied for a whole-node job").isEmpty();
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).extracting(FleetFigures.Gap::ms).containsExactly(10.0);
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).filteredOn(g -> !g.beforeWholeNode())
+                .as("the node emptied for a whole-node job").isEmpty();
     }
 
     @Test

@@ -51,7 +51,7 @@ class ScheduleSimulatorTest {
                         ? new Workload(shape, 3, 8, List.of(new Workload.TaskLoad(24, Workload.mixed(120, seed))))
                         : new Workload(shape, 3, 8, List.of(new Workload.TaskLoad(12, Workload.mixed(60, seed)),
                                 new Workload.TaskLoad(16, Workload.mixed(60, seed + 1000))));
-                Schedule greedy = ScheduleSimulator.run(w, Order.SUBMISSION, false, ScheduleSimulator.DrainRule.NEVER);
+                Schedule greedy = ScheduleSimulator.reference(w);
                 Schedule policy = ScheduleSimulator.fleetPolicy(w);
                 greedyStarved += greedy.maxWholeNodeWaitOverDuration() > 3 ? 1 : 0;
                 policyStarved += policy.maxWholeNodeWaitOverDuration() > 3 ? 1 : 0;

@@ -51,18 +51,38 @@ final class BlockChooser {
         if (combinations(free.size(), count) > MAX_SETS) {
             return plain;
         }
-        long[] best = score(plain, topology);
-        List<Integer> bestSet = plain;
-        List<List<Integer>> sets = new ArrayList<>();
-        subsets(free, count, 0, new ArrayList<>(), sets);
-        for (List<Integer> set : sets) {
-            long[] s = score(set, topology);
-            if (s[0] < best[0] || (s[0] == best[0] && s[1] < best[1])) {
-                best = s;
-                bestSet = set;
-            }
+        Best best = new Best(plain, score(plain, topology));
+        search(free, count, 0, new ArrayList<>(), topology, best);
+        return best.set;
+    }
+
+    /** The best set so far and its {slowest link, sum of links}; the plain choice until beaten. */
+    private static final class Best {
+        List<Integer> set;
+        long[] score;
+
+        Best(List<Integer> set, long[] score) {
+            this.set = set;
+            this.score = score;
         }
-        return bestSet;
+    }
+
+    /** Scores every {@code count}-subset of {@code free} as it is built, keeping the strictly better ones. */
+    private static void search(List<Integer> free, int count, int from, List<Integer> current, GpuTopology topology,
+                               Best best) {
+        if (current.size() == count) {
+            long[] s = score(current, topology);
+            if (s[0] < best.score[0] || (s[0] == best.score[0] && s[1] < best.score[1])) {
+                best.set = List.copyOf(current);
+                best.score = s;
+            }
+            return;
+        }
+        for (int i = from; i <= free.size() - (count - current.size()); i++) {
+            current.add(free.get(i));
+            search(free, count, i + 1, current, topology, best);
+            current.remove(current.size() - 1);
+        }
     }
 
     /** The free GPU with the slowest links to the other free ones; {@code plain} among equals. */
@@ -95,18 +115,6 @@ final class BlockChooser {
             }
         }
         return new long[] {worst, sum};
-    }
-
-    private static void subsets(List<Integer> free, int count, int from, List<Integer> current, List<List<Integer>> out) {
-        if (current.size() == count) {
-            out.add(List.copyOf(current));
-            return;
-        }
-        for (int i = from; i <= free.size() - (count - current.size()); i++) {
-            current.add(free.get(i));
-            subsets(free, count, i + 1, current, out);
-            current.remove(current.size() - 1);
-        }
     }
 
     private static long combinations(int n, int k) {

@@ -26,9 +26,18 @@ public final class GpuTopology {
 
     /** Link by GPU index, then by the other GPU's index. */
     private final Map<Integer, Map<Integer, String>> links;
+    /** {@link #cost} of every pair in {@link #links}, worked out once: reservations score many sets. */
+    private final Map<Integer, Map<Integer, Integer>> costs;
 
     private GpuTopology(Map<Integer, Map<Integer, String>> links) {
         this.links = links;
+        Map<Integer, Map<Integer, Integer>> costs = new LinkedHashMap<>();
+        links.forEach((a, row) -> {
+            Map<Integer, Integer> mine = new LinkedHashMap<>();
+            row.forEach((b, link) -> mine.put(b, linkCost(link)));
+            costs.put(a, Map.copyOf(mine));
+        });
+        this.costs = Map.copyOf(costs);
     }
 
     /**
@@ -100,10 +109,15 @@ public final class GpuTopology {
      * for every pair when the topology is unknown.
      */
     public int cost(int a, int b) {
-        String link = link(a, b);
-        if (link == null) {
+        Map<Integer, Integer> row = costs.get(a);
+        Integer cost = row == null ? null : row.get(b);
+        if (cost == null) {
             return known() ? 60 : 0;
         }
+        return cost;
+    }
+
+    private static int linkCost(String link) {
         Matcher nv = NVLINK.matcher(link);
         if (nv.matches()) {
             return 10 - Math.min(9, Integer.parseInt(nv.group(1)));

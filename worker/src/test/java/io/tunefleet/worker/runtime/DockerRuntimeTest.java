@@ -295,12 +295,7 @@ class DockerRuntimeTest {
     }
 
     private static boolean imageOnHost(String image) {
-        try {
-            docker.inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
+        return found(() -> docker.inspectImageCmd(image).exec());
     }
 
     @Test
@@ -350,11 +345,16 @@ class DockerRuntimeTest {
     }
 
     private static boolean gone(String containerId) {
+        return !found(() -> docker.inspectContainerCmd(containerId).exec());
+    }
+
+    /** Whether the Docker engine knows what {@code inspect} asks about. */
+    private static boolean found(Runnable inspect) {
         try {
-            docker.inspectContainerCmd(containerId).exec();
-            return false;
-        } catch (NotFoundException e) {
+            inspect.run();
             return true;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 }
