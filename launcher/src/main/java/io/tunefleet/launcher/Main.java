@@ -275,7 +275,7 @@ public final class Main {
             if (warmup < 0) {
                 throw new Args.UsageException("--warmup must be 0 or more, got " + warmup);
             }
-            var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit,
+            var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit, embedded != null,
                     Files.createTempDirectory("tunefleet-bench"), warmup);
             List<Map<String, Object>> results = new ArrayList<>();
             for (var w : workloads) {

@@ -8,9 +8,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ClaimMessage.class, name = "claim"),
     @JsonSubTypes.Type(value = ResultMessage.class, name = "result"),
-    @JsonSubTypes.Type(value = HeartbeatMessage.class, name = "heartbeat")
+    @JsonSubTypes.Type(value = HeartbeatMessage.class, name = "heartbeat"),
+    @JsonSubTypes.Type(value = BatchMessage.class, name = "batch")
 })
-public sealed interface WorkerMessage permits ClaimMessage, ResultMessage, HeartbeatMessage {
+public sealed interface WorkerMessage permits ClaimMessage, ResultMessage, HeartbeatMessage, BatchMessage {
 
     int schema();
 

@@ -94,6 +94,32 @@ class MessageCodecTest {
     }
 
     @Test
+    void aBatchCarriesClaimsAndResultsInOrder() {
+        BatchMessage batch = new BatchMessage(Schema.VERSION, "worker-a", List.of(claim(), success(), failure()));
+        byte[] bytes = MessageCodec.encode(batch);
+
+        assertThat(tree(bytes).get("type").stringValue()).isEqualTo("batch");
+        assertThat(MessageCodec.decodeWorkerMessage(bytes)).isEqualTo(batch);
+    }
+
+    @Test
+    void aBatchIsRefusedWholeWithWhereEachProblemIs() {
+        ClaimMessage noGpus = new ClaimMessage(Schema.VERSION, "worker-a", "h", 7, 1234, 2, List.of(), 1L);
+        BatchMessage bad = new BatchMessage(Schema.VERSION, "worker-a", List.of(claim(), noGpus, heartbeat()));
+
+        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(bad)))
+                .isInstanceOf(UndecodableMessageException.class)
+                .hasMessageContaining("messages[1]: a claim names the GPUs")
+                .hasMessageContaining("messages[2]: a batch holds only claims and results");
+        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(
+                new BatchMessage(Schema.VERSION, "worker-a", List.of()))))
+                .hasMessageContaining("a batch holds 1 to 64 messages, got 0");
+        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(
+                new BatchMessage(Schema.VERSION, "worker-b", List.of(claim())))))
+                .hasMessageContaining("messages[0]: sent by worker-a in a batch of worker-b");
+    }
+
+    @Test
     void claimRoundTripsWithItsTypeDiscriminator() {
         byte[] bytes = MessageCodec.encode(claim());
 

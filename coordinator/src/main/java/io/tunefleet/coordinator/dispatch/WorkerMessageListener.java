@@ -1,6 +1,7 @@
 package io.tunefleet.coordinator.dispatch;
 
 import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
@@ -66,7 +67,8 @@ class WorkerMessageListener {
     }
 
     /**
-     * A batch of claims, results and heartbeats, in the order the broker delivered them. Claims and
+     * A batch of claims, results and heartbeats, in the order the broker delivered them (a worker's
+     * {@link BatchMessage} read as its messages in order). Claims and
      * results are committed in one transaction, in order (a claim and the result of the same attempt
      * can share a batch); a retryable failure first commits what came before it, then re-queues its
      * experiment on its own. The batch is acked only after this returns, that is after the commits.
@@ -74,11 +76,7 @@ class WorkerMessageListener {
     @RabbitListener(queues = Topology.RESULTS_QUEUE, concurrency = "1", containerFactory = WorkerMessageBatches.FACTORY)
     void onWorkerMessages(List<Message> messages) {
         List<WorkerMessage> pending = new ArrayList<>();
-        for (Message message : messages) {
-            WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
-            if (decoded == null) {
-                continue;
-            }
+        for (WorkerMessage decoded : unbatched(messages)) {
             if (decoded instanceof HeartbeatMessage heartbeat) {
                 fleet.heard(heartbeat);
                 continue;
@@ -99,6 +97,20 @@ class WorkerMessageListener {
         commit(pending);
     }
 
+
+    /** The readable messages in delivery order, each batch read as its messages one after the other. */
+    private List<WorkerMessage> unbatched(List<Message> messages) {
+        List<WorkerMessage> all = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
+            if (decoded instanceof BatchMessage batch) {
+                all.addAll(batch.messages());
+            } else if (decoded != null) {
+                all.add(decoded);
+            }
+        }
+        return all;
+    }
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
     void onHeartbeat(Message message) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
@@ -82,6 +83,25 @@ class WorkerMessageBatchTest {
         assertThat(state(c)).isEqualTo(ExperimentState.FAILED);
         assertThat(experiments.find(c.experimentId()).orElseThrow().failureClass())
                 .isEqualTo(FailureClass.OUT_OF_MEMORY);
+    }
+
+    @Test
+    void aWorkersBatchMessageReadsAsItsMessagesInOrder() throws Exception {
+        List<JobMessage> jobs = jobsOfANewTask();
+        JobMessage a = jobs.get(0);
+        JobMessage b = jobs.get(1);
+        JobMessage c = jobs.get(2);
+        int parked = deadLetters.reasons().size();
+
+        listener.onWorkerMessages(List.of(
+                message(new BatchMessage(Schema.VERSION, "w1", List.of(claim(a), claim(b), claim(c)))),
+                message(new BatchMessage(Schema.VERSION, "w1", List.of(result(a, null),
+                        result(b, FailureClass.INFRASTRUCTURE), result(c, FailureClass.OUT_OF_MEMORY))))));
+
+        assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
+        assertThat(experiments.find(b.experimentId()).orElseThrow().attempt()).as("retried").isEqualTo(2);
+        assertThat(state(c)).isEqualTo(ExperimentState.FAILED);
+        assertThat(deadLetters.reasons()).hasSize(parked);
     }
 
     @Test

@@ -31,13 +31,15 @@ public final class FleetBenchmark {
     private final URI broker;
     private final Path dir;
     private final int warmupExperiments;
+    /** Whether the broker runs inside this JVM, so that its CPU cannot be told apart. */
+    private final boolean embeddedBroker;
 
     /**
      * @param warmupExperiments zero-length experiments run on the fleet before each workload and left
      *                          out of its figures, so that the figures are those of running JVMs (a
      *                          fleet runs for days) and not of their just-in-time compilers; 0 for none
      */
-    public FleetBenchmark(PrintStream out, URI broker, Path dir, int warmupExperiments) {
+    public FleetBenchmark(PrintStream out, URI broker, boolean embeddedBroker, Path dir, int warmupExperiments) {
         if (warmupExperiments < 0) {
             throw new IllegalArgumentException("warm-up experiments must be 0 or more, got " + warmupExperiments);
         }
@@ -45,6 +47,7 @@ public final class FleetBenchmark {
         this.broker = broker;
         this.dir = dir;
         this.warmupExperiments = warmupExperiments;
+        this.embeddedBroker = embeddedBroker;
     }
 
     /** Runs one workload end to end and returns its figures. */
@@ -74,6 +77,8 @@ public final class FleetBenchmark {
             awaitFleet(base, w.workers(), coordinator, Duration.ofSeconds(120));
             long warmupTask = warmUp(base, w);
             double cpuBefore = coordinator.cpuSeconds();
+            double workersCpuBefore = cpuSeconds(workers);
+            double brokerCpuBefore = embeddedBroker ? -1 : LocalBroker.cpuSeconds(broker);
             out.printf("  %s: fleet of %d workers x %d GPUs up; submitting %d experiment(s)%n", w.name(), w.workers(),
                     w.gpusPerWorker(), w.experiments());
             long submittedAt = System.currentTimeMillis();
@@ -83,11 +88,14 @@ public final class FleetBenchmark {
             }
             awaitTasks(base, tasks, Duration.ofMinutes(20));
             double cpu = coordinator.cpuSeconds() - cpuBefore;
+            double workersCpu = cpuSeconds(workers) - workersCpuBefore;
+            double brokerCpu = brokerCpuBefore < 0 ? -1 : LocalBroker.cpuSeconds(broker) - brokerCpuBefore;
             double rss = coordinator.peakRssMb();
             coordinator.close();
             List<ExperimentRow> rows = ExperimentRow.readAll(db).stream().filter(r -> r.taskId() != warmupTask)
                     .toList();
-            FleetFigures figures = FleetFigures.of(w, rows, submittedAt, cpu, rss);
+            FleetFigures figures = FleetFigures.of(w, rows, submittedAt, new FleetFigures.Cpu(cpu, workersCpu, brokerCpu),
+                    rss);
             return figures.toJson();
         } finally {
             for (ServiceProcess p : workers) {
@@ -95,6 +103,10 @@ public final class FleetBenchmark {
             }
             coordinator.close();
         }
+    }
+
+    private static double cpuSeconds(List<ServiceProcess> processes) {
+        return processes.stream().mapToDouble(ServiceProcess::cpuSeconds).sum();
     }
 
     /** JVM options from an environment variable, split on blanks; none when it is unset. */
@@ -222,6 +234,31 @@ public final class FleetBenchmark {
                             ((Number) gap.get("p99")).doubleValue(), ((Number) gap.get("max")).doubleValue()),
                     num(r, "max_whole_node_wait_s"), num(r, "throughput_per_s"), num(r, "coordinator_peak_rss_mb"));
         }
+        printPath(out, results);
+    }
+
+    /**
+     * Where each experiment's time and CPU went: the stages of {@link ExperimentPath} (mean ms) and
+     * CPU ms per experiment of the coordinator, the workers together and a local broker.
+     */
+    private static void printPath(PrintStream out, List<Map<String, Object>> results) {
+        out.printf("%n%-11s %8s %8s %8s %8s %8s %8s   %28s%n", "workload", "refill", "publish", "claim", "run+",
+                "result", "sum ms", "CPU ms/exp coord/work/broker");
+        for (Map<String, Object> r : results) {
+            Map<?, ?> path = (Map<?, ?>) r.get("experiment_path_ms");
+            Map<?, ?> cpu = (Map<?, ?>) r.get("cpu_ms_per_experiment");
+            Object broker = cpu.get("broker");
+            out.printf("%-11s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %28s%n", r.get("workload"), mean(path, "refill"),
+                    mean(path, "publish"), mean(path, "claim"), mean(path, "run_overhead"), mean(path, "result"),
+                    ((Number) path.get("sum_of_means")).doubleValue(),
+                    String.format("%.2f/%.2f/%s", ((Number) cpu.get("coordinator")).doubleValue(),
+                            ((Number) cpu.get("workers")).doubleValue(),
+                            broker == null ? "-" : String.format("%.2f", ((Number) broker).doubleValue())));
+        }
+    }
+
+    private static double mean(Map<?, ?> path, String stage) {
+        return ((Number) ((Map<?, ?>) path.get(stage)).get("mean")).doubleValue();
     }
 
     private static double num(Map<String, Object> r, String key) {

@@ -29,8 +29,13 @@ record FleetFigures(
         double maxWholeNodeWaitS,
         double maxWholeNodeWaitOverDuration,
         double throughputPerS,
-        double coordinatorCpuS,
-        double coordinatorPeakRssMb) {
+        Cpu cpu,
+        double coordinatorPeakRssMb,
+        ExperimentPath path) {
+
+    /** CPU seconds used during the measured workload; the broker's -1 when it is not a local RabbitMQ. */
+    record Cpu(double coordinatorS, double workersS, double brokerS) {
+    }
 
     double efficiency() {
         return idealMakespanS / makespanS;
@@ -41,7 +46,7 @@ record FleetFigures(
     }
 
     /** Derives the figures from what the coordinator stored. */
-    static FleetFigures of(Workload w, List<ExperimentRow> rows, long submittedAt, double cpuS, double rssMb) {
+    static FleetFigures of(Workload w, List<ExperimentRow> rows, long submittedAt, Cpu cpu, double rssMb) {
         long lastCommit = rows.stream().filter(r -> r.committedAt() != null).mapToLong(ExperimentRow::committedAt)
                 .max().orElse(submittedAt);
         double makespan = (lastCommit - submittedAt) / 1000.0;
@@ -53,7 +58,18 @@ record FleetFigures(
                 ideal.maxWholeNodeWaitOverDuration(), policy.makespanS(), policy.maxWholeNodeWaitOverDuration(),
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
                 dispatchGaps(rows, w.gpusPerWorker()),
-                wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpuS, rssMb);
+                wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpu, rssMb,
+                ExperimentPath.of(rows, windows(w, rows)));
+    }
+
+    /** Task id to window: the workload's tasks were submitted in order, so their ids ascend with it. */
+    private static Map<Long, Integer> windows(Workload w, List<ExperimentRow> rows) {
+        List<Long> ids = rows.stream().map(ExperimentRow::taskId).distinct().sorted().toList();
+        Map<Long, Integer> windows = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size() && i < w.tasks().size(); i++) {
+            windows.put(ids.get(i), w.tasks().get(i).window());
+        }
+        return windows;
     }
 
     /**
@@ -151,8 +167,16 @@ record FleetFigures(
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
         json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));
         json.put("throughput_per_s", round(throughputPerS));
-        json.put("coordinator_cpu_s", round(coordinatorCpuS));
+        json.put("coordinator_cpu_s", round(cpu.coordinatorS()));
         json.put("coordinator_peak_rss_mb", round(coordinatorPeakRssMb));
+        Map<String, Object> perExperiment = new LinkedHashMap<>();
+        perExperiment.put("coordinator", round(cpu.coordinatorS() * 1000 / Math.max(1, experiments)));
+        perExperiment.put("workers", round(cpu.workersS() * 1000 / Math.max(1, experiments)));
+        if (cpu.brokerS() >= 0) {
+            perExperiment.put("broker", round(cpu.brokerS() * 1000 / Math.max(1, experiments)));
+        }
+        json.put("cpu_ms_per_experiment", perExperiment);
+        json.put("experiment_path_ms", path.toJson());
         return json;
     }
 

@@ -50,13 +50,17 @@ class FleetFiguresTest {
     @Test
     void theJsonHasEveryFieldTheBenchmarkPromises() {
         Workload w = Workload.named("mixed");
-        Map<String, Object> json = FleetFigures.of(w, List.of(row(1, 1, "w1", 0, 0, 1_000)), 0, 1.5, 200).toJson();
+        Map<String, Object> json = FleetFigures.of(w, List.of(row(1, 1, "w1", 0, 0, 1_000)), 0,
+                new FleetFigures.Cpu(1.5, 3.0, -1), 200).toJson();
 
         assertThat(json).containsKeys("workload", "makespan_s", "ideal_makespan_s", "efficiency", "lower_bound_s",
                 "bound_ratio", "fifo_makespan_s", "sequential_s", "dispatch_gap_ms", "max_whole_node_wait_s",
                 "throughput_per_s", "coordinator_peak_rss_mb", "policy_makespan_s",
                 "ideal_max_whole_node_wait_over_duration", "policy_max_whole_node_wait_over_duration",
-                "dispatch_gap_not_before_whole_node_ms");
+                "dispatch_gap_not_before_whole_node_ms", "cpu_ms_per_experiment", "experiment_path_ms");
+        assertThat(String.valueOf(((Map<?, ?>) json.get("cpu_ms_per_experiment")).keySet())).as("no local broker")
+                .isEqualTo("[coordinator, workers]");
+        assertThat(((Map<?, ?>) json.get("cpu_ms_per_experiment")).get("workers")).isEqualTo(3000.0);
         assertThat(String.valueOf(((Map<?, ?>) json.get("dispatch_gap_ms")).keySet())).contains("p50", "p99", "max");
         assertThat((double) json.get("ideal_makespan_s")).isEqualTo(18.03, org.assertj.core.data.Offset.offset(0.01));
     }

@@ -47,7 +47,7 @@ public final class ClaimLoop implements AutoCloseable {
 
     private final GpuPool pool;
     private final JobSource jobs;
-    private final WorkerPublisher publisher;
+    private final ResultOutbox results;
     private final ExperimentRuntime runtime;
     private final String workerId;
     private final Duration pollInterval;
@@ -82,7 +82,7 @@ public final class ClaimLoop implements AutoCloseable {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
-        this.publisher = publisher;
+        this.results = new ResultOutbox(publisher, workerId);
         this.runtime = runtime;
         this.workerId = workerId;
         this.pollInterval = pollInterval;
@@ -159,7 +159,8 @@ public final class ClaimLoop implements AutoCloseable {
 
     /**
      * One pass over the GPU counts in {@link QueueHints#askingOrder}, or only the whole node's while
-     * draining for it; true when a job was claimed.
+     * draining for it, taking from the first queue that has jobs as many as the free GPUs fit; true
+     * when a job was claimed.
      */
     private boolean claimOne() {
         long now = clock.millis();
@@ -175,29 +176,23 @@ public final class ClaimLoop implements AutoCloseable {
             if (stopped || pool.free() < gpus || !hints.worthAsking(gpus)) {
                 continue;
             }
-            Optional<GpuReservation> reservation = pool.tryReserve(gpus, workerId);
-            if (reservation.isEmpty()) {
-                continue;
-            }
-            Optional<JobMessage> job;
-            try {
-                job = jobs.take(reservation.get());
-            } catch (RuntimeException e) {
-                reservation.get().release();
-                throw e;
-            }
-            if (job.isEmpty()) {
-                reservation.get().release();
+            // Each job gets its GPUs before it is taken; a batch of claims is confirmed together.
+            List<JobSource.Claimed> claimed = jobs.take(gpus,
+                    () -> stopped || pool.free() < gpus ? Optional.empty() : pool.tryReserve(gpus, workerId),
+                    pool.total() / gpus);
+            if (claimed.isEmpty()) {
                 continue;
             }
             long claimedAt = clock.millis();
-            meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - reservation.get().reservedAt().toEpochMilli())));
-            Run run = new Run(job.get(), reservation.get());
-            runs.put(job.get().attemptKey(), run);
-            experiments.execute(() -> {
-                meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
-                execute(run);
-            });
+            for (JobSource.Claimed c : claimed) {
+                meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - c.reservation().reservedAt().toEpochMilli())));
+                Run run = new Run(c.job(), c.reservation());
+                runs.put(c.job().attemptKey(), run);
+                experiments.execute(() -> {
+                    meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
+                    execute(run);
+                });
+            }
             return true;
         }
         return false;
@@ -281,7 +276,7 @@ public final class ClaimLoop implements AutoCloseable {
                     job.experimentId(), job.attempt(), run.reason);
             return;
         }
-        sendResult(new ResultMessage(Schema.VERSION, workerId, job.taskId(), job.experimentId(), job.attempt(),
+        results.send(new ResultMessage(Schema.VERSION, workerId, job.taskId(), job.experimentId(), job.attempt(),
                 result.outcome(), result.failureClass(), result.error(), result.metrics(), run.reservation.indices(),
                 started, clock.millis()));
     }
@@ -299,29 +294,6 @@ public final class ClaimLoop implements AutoCloseable {
                     run.job.taskId(), run.job.experimentId(), e.getMessage(), run.reservation.indices());
             run.reservation.indices().forEach(i -> pool.quarantine(i, "clean check failed: " + e.getMessage()));
             run.reservation.release();
-        }
-    }
-
-    /** Retries until the broker confirms: a result must not be lost because the broker blinked. */
-    private void sendResult(ResultMessage message) {
-        long backoff = 200;
-        while (!stopped) {
-            try {
-                publisher.sendConfirmed(message);
-                log.info("task {} experiment {}: attempt {} {}", message.taskId(), message.experimentId(),
-                        message.attempt(), message.outcome());
-                return;
-            } catch (RuntimeException e) {
-                log.warn("task {} experiment {}: result not confirmed ({}); retrying in {} ms", message.taskId(),
-                        message.experimentId(), e.getMessage(), backoff);
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 5_000);
-            }
         }
     }
 
@@ -357,6 +329,7 @@ public final class ClaimLoop implements AutoCloseable {
         wake();
         timeouts.shutdownNow();
         experiments.shutdownNow();
+        results.close();
         try {
             if (thread != null) {
                 thread.join(5_000);

@@ -1,5 +1,6 @@
 package io.tunefleet.worker.claim;
 
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
@@ -8,11 +9,17 @@ import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
+import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuReservation;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Queue;
@@ -20,7 +27,7 @@ import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Takes one job from {@code jobs.gpus.N} for GPUs already reserved: get without auto-ack, announce
+ * Takes jobs from {@code jobs.gpus.N} for GPUs already reserved: get without auto-ack, announce
  * the claim (confirmed), then ack. The job is off the broker only once the coordinator will hear of
  * the claim; from then on the coordinator's lease, not the broker's ack timeout, tracks it.
  */
@@ -69,55 +76,124 @@ final class JobSource {
         return count != null && count > 0;
     }
 
-    /** The next job for exactly {@code reservation.indices().size()} GPUs; empty when there is none to run. */
-    Optional<JobMessage> take(GpuReservation reservation) {
-        int gpus = reservation.indices().size();
+    /**
+     * Up to {@code max} jobs for {@code gpus} GPUs each, every one taken only after {@code reserve}
+     * gave it its GPUs: reserve, get, and again until the pool or the queue runs out. The claims of
+     * all of them are then published together and confirmed together, and each job is acked once
+     * its claim is confirmed; a job whose claim is not confirmed goes back to its queue and its GPUs
+     * are freed. Empty when there was nothing to run (every reservation freed again).
+     */
+    List<Claimed> take(int gpus, Supplier<Optional<GpuReservation>> reserve, int max) {
         String queue = Topology.jobQueue(gpus);
         long generation = hints.generation(gpus);
-        return Optional.ofNullable(template.execute(channel -> {
-            GetResponse response = channel.basicGet(queue, false);
-            if (response == null) {
-                hints.foundEmpty(gpus, generation);
-                return null;
-            }
-            long tag = response.getEnvelope().getDeliveryTag();
-            JobMessage job;
+        List<Claimed> claimed = template.execute(channel -> {
+            List<Delivery> taken = new ArrayList<>();
             try {
-                job = MessageCodec.decodeJob(response.getBody());
-            } catch (UndecodableMessageException e) {
-                log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
-                        Topology.DEAD_LETTER_QUEUE, e.getMessage());
-                DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage());
-                channel.basicAck(tag, false);
-                return null;
+                while (taken.size() < max) {
+                    Optional<GpuReservation> reservation = reserve.get();
+                    if (reservation.isEmpty()) {
+                        break;
+                    }
+                    GetResponse response;
+                    try {
+                        response = channel.basicGet(queue, false);
+                    } catch (IOException | RuntimeException e) {
+                        reservation.get().release();
+                        throw e;
+                    }
+                    if (response == null) {
+                        reservation.get().release();
+                        hints.foundEmpty(gpus, generation);
+                        break;
+                    }
+                    JobMessage job = runnable(channel, response, queue, gpus);
+                    if (job == null) {
+                        reservation.get().release();
+                        continue;
+                    }
+                    taken.add(new Delivery(job, reservation.get(), response.getEnvelope().getDeliveryTag()));
+                }
+                return announce(channel, taken);
+            } catch (IOException | RuntimeException e) {
+                // The channel's unacked jobs go back to their queue when it closes.
+                taken.forEach(d -> d.reservation().release());
+                throw e;
             }
-            List<String> problems = JobValidation.problems(job);
-            if (problems.isEmpty() && job.gpus() != gpus) {
-                problems = List.of("job asks for " + job.gpus() + " GPUs but sat in " + queue);
-            }
-            if (!problems.isEmpty()) {
-                log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
-                        Topology.DEAD_LETTER_QUEUE, problems);
-                DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems));
-                channel.basicAck(tag, false);
-                return null;
-            }
-            if (cancelledTask.test(job.taskId())) {
-                log.info("task {} experiment {}: dropped, the task was cancelled", job.taskId(), job.experimentId());
-                channel.basicAck(tag, false);
-                return null;
-            }
-            try {
-                publisher.sendConfirmed(new ClaimMessage(Schema.VERSION, workerId, host, job.taskId(),
-                        job.experimentId(), job.attempt(), reservation.indices(), clock.millis()));
-            } catch (RuntimeException e) {
+        });
+        return claimed == null ? List.of() : claimed;
+    }
+
+    /** Publishes the claims, then acks each job whose claim was confirmed and returns the others. */
+    private List<Claimed> announce(Channel channel, List<Delivery> taken) throws IOException {
+        if (taken.isEmpty()) {
+            return List.of();
+        }
+        long now = clock.millis();
+        List<ClaimMessage> claims = taken.stream().map(d -> new ClaimMessage(Schema.VERSION, workerId, host,
+                d.job().taskId(), d.job().experimentId(), d.job().attempt(), d.reservation().indices(), now)).toList();
+        Map<WorkerMessage, String> refused = new IdentityHashMap<>();
+        try {
+            publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
+        } catch (RuntimeException e) {
+            claims.forEach(c -> refused.put(c, e.getMessage()));
+        }
+        List<Claimed> claimed = new ArrayList<>(taken.size());
+        for (int i = 0; i < taken.size(); i++) {
+            Delivery d = taken.get(i);
+            String why = refused.get(claims.get(i));
+            if (why == null) {
+                channel.basicAck(d.tag(), false);
+                claimed.add(new Claimed(d.job(), d.reservation()));
+            } else {
                 log.warn("task {} experiment {}: claim not confirmed ({}); job returned to the queue",
-                        job.taskId(), job.experimentId(), e.getMessage());
-                channel.basicNack(tag, false, true);
-                return null;
+                        d.job().taskId(), d.job().experimentId(), why);
+                channel.basicNack(d.tag(), false, true);
+                d.reservation().release();
             }
+        }
+        return claimed;
+    }
+
+    /**
+     * The job in {@code response}, or null when it is not to be run: unreadable or invalid ones go to
+     * the dead-letter queue, those of cancelled tasks are dropped (both acked).
+     */
+    private JobMessage runnable(Channel channel, GetResponse response, String queue, int gpus) throws IOException {
+        long tag = response.getEnvelope().getDeliveryTag();
+        JobMessage job;
+        try {
+            job = MessageCodec.decodeJob(response.getBody());
+        } catch (UndecodableMessageException e) {
+            log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
+                    Topology.DEAD_LETTER_QUEUE, e.getMessage());
+            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage());
             channel.basicAck(tag, false);
-            return job;
-        }));
+            return null;
+        }
+        List<String> problems = JobValidation.problems(job);
+        if (problems.isEmpty() && job.gpus() != gpus) {
+            problems = List.of("job asks for " + job.gpus() + " GPUs but sat in " + queue);
+        }
+        if (!problems.isEmpty()) {
+            log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
+                    Topology.DEAD_LETTER_QUEUE, problems);
+            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems));
+            channel.basicAck(tag, false);
+            return null;
+        }
+        if (cancelledTask.test(job.taskId())) {
+            log.info("task {} experiment {}: dropped, the task was cancelled", job.taskId(), job.experimentId());
+            channel.basicAck(tag, false);
+            return null;
+        }
+        return job;
+    }
+
+    /** A job taken off its queue, not yet acked. */
+    private record Delivery(JobMessage job, GpuReservation reservation, long tag) {
+    }
+
+    /** A job claimed (its claim confirmed, the job acked) on the GPUs reserved for it. */
+    record Claimed(JobMessage job, GpuReservation reservation) {
     }
 }

@@ -1,9 +1,14 @@
 package io.tunefleet.worker.claim;
 
+import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -11,7 +16,11 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
-/** Sends claims and results persistent, and returns only once the broker confirmed them. */
+/**
+ * Sends claims and results persistent, and returns only once the broker confirmed them. Claims or
+ * results ready together go as one batch message, so that k of them cost the broker one persistent
+ * message and the worker one wait for its confirm, not k.
+ */
 public final class WorkerPublisher {
 
     private final RabbitTemplate template;
@@ -30,31 +39,68 @@ public final class WorkerPublisher {
 
     /** @throws IllegalStateException when the broker did not confirm in time or refused */
     public void sendConfirmed(WorkerMessage message) {
-        sendOnce(message);
-        if (duplicateResults && message instanceof io.tunefleet.common.message.ResultMessage) {
-            sendOnce(message);
+        List<Unconfirmed> failed = sendAllConfirmed(List.of(message));
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(failed.get(0).reason());
         }
     }
 
-    private void sendOnce(WorkerMessage message) {
+    /**
+     * Publishes the messages, several as one {@link BatchMessage} (up to {@link BatchMessage#MAX_MESSAGES}
+     * in each), then waits for the confirms, at most the confirm timeout in all.
+     *
+     * @return the messages the broker did not confirm, each with why; empty when all were confirmed
+     */
+    public List<Unconfirmed> sendAllConfirmed(List<? extends WorkerMessage> messages) {
+        List<List<? extends WorkerMessage>> chunks = new ArrayList<>();
+        for (int from = 0; from < messages.size(); from += BatchMessage.MAX_MESSAGES) {
+            chunks.add(messages.subList(from, Math.min(messages.size(), from + BatchMessage.MAX_MESSAGES)));
+        }
+        List<CorrelationData> correlations = new ArrayList<>(chunks.size());
+        for (List<? extends WorkerMessage> chunk : chunks) {
+            WorkerMessage wire = chunk.size() == 1 ? chunk.get(0)
+                    : new BatchMessage(Schema.VERSION, chunk.get(0).workerId(), List.copyOf(chunk));
+            correlations.add(publish(wire));
+            if (duplicateResults && chunk.stream().anyMatch(m -> m instanceof ResultMessage)) {
+                publish(wire);
+            }
+        }
+        long deadline = System.nanoTime() + confirmTimeout.toNanos();
+        List<Unconfirmed> failed = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            String problem = awaitConfirm(correlations.get(i), deadline);
+            if (problem != null) {
+                chunks.get(i).forEach(m -> failed.add(new Unconfirmed(m, problem)));
+            }
+        }
+        return failed;
+    }
+
+    private CorrelationData publish(WorkerMessage message) {
         MessageProperties props = new MessageProperties();
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         CorrelationData correlation = new CorrelationData();
         template.send("", Topology.RESULTS_QUEUE, new Message(MessageCodec.encode(message), props), correlation);
+        return correlation;
+    }
+
+    /** Null once the broker confirmed the message, else why not. */
+    private String awaitConfirm(CorrelationData correlation, long deadlineNanos) {
         CorrelationData.Confirm confirm;
         try {
-            confirm = correlation.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            long left = Math.max(0, deadlineNanos - System.nanoTime());
+            confirm = correlation.getFuture().get(left, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for a publisher confirm", e);
+            return "interrupted waiting for a publisher confirm";
         } catch (Exception e) {
-            throw new IllegalStateException("no publisher confirm within " + confirmTimeout, e);
+            return "no publisher confirm within " + confirmTimeout + " (" + e + ")";
         }
         if (!confirm.ack() || correlation.getReturned() != null) {
-            throw new IllegalStateException("broker did not accept the message: "
-                    + (confirm.reason() != null ? confirm.reason() : "unroutable"));
+            return "broker did not accept the message: " + (confirm.reason() != null ? confirm.reason() : "unroutable");
         }
+        return null;
     }
 
     /**
@@ -67,5 +113,9 @@ public final class WorkerPublisher {
         props.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         template.send("", Topology.HEARTBEATS_QUEUE, new Message(MessageCodec.encode(heartbeat), props));
+    }
+
+    /** A message the broker did not confirm, and why. */
+    public record Unconfirmed(WorkerMessage message, String reason) {
     }
 }

@@ -36,7 +36,9 @@ public final class TelemetrySampler implements AutoCloseable {
     private TelemetrySampler(GpuPool pool, List<Integer> gpus, Duration every) {
         this.pool = pool;
         this.gpus = List.copyOf(gpus);
-        this.task = TIMER.scheduleWithFixedDelay(this::sample, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        // The first sample one period in: the engine is only starting at 0, and a run shorter than a
+        // period (a zero-length benchmark experiment) costs no sample at all.
+        this.task = TIMER.scheduleWithFixedDelay(this::sample, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Starts sampling {@code gpus} every {@code every} until {@link #close()}. */

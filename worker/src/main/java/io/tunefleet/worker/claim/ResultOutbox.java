@@ -1,0 +1,102 @@
+package io.tunefleet.worker.claim;
+
+import io.tunefleet.common.message.ResultMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends results on one thread, each retried until the broker confirms it: a result must not be lost
+ * because the broker blinked. Results that finish while a batch waits for its confirms go out
+ * together in the next, so a burst of short experiments costs one wait for the broker, not one each.
+ */
+final class ResultOutbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ResultOutbox.class);
+    static final long FIRST_BACKOFF_MS = 200;
+    static final long MAX_BACKOFF_MS = 5_000;
+
+    private final WorkerPublisher publisher;
+    private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    ResultOutbox(WorkerPublisher publisher, String workerId) {
+        this.publisher = publisher;
+        this.thread = new Thread(this::loop, "results-" + workerId);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a result; it is sent as soon as the batch before it is confirmed. */
+    void send(ResultMessage result) {
+        queue.add(result);
+    }
+
+    private void loop() {
+        List<ResultMessage> batch = new ArrayList<>();
+        long backoff = FIRST_BACKOFF_MS;
+        try {
+            while (!closed) {
+                if (batch.isEmpty()) {
+                    batch.add(queue.take());
+                }
+                queue.drainTo(batch);
+                List<ResultMessage> failed = sendAll(batch);
+                batch.clear();
+                if (failed.isEmpty()) {
+                    backoff = FIRST_BACKOFF_MS;
+                    continue;
+                }
+                batch.addAll(failed);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!batch.isEmpty() || !queue.isEmpty()) {
+            log.warn("{} result(s) not sent before the worker stopped; the coordinator re-queues their experiments "
+                    + "when their lease lapses", batch.size() + queue.size());
+        }
+    }
+
+    /** Returns the results the broker did not confirm. */
+    private List<ResultMessage> sendAll(List<ResultMessage> batch) {
+        List<ResultMessage> failed = new ArrayList<>();
+        String problem = null;
+        try {
+            for (WorkerPublisher.Unconfirmed u : publisher.sendAllConfirmed(batch)) {
+                failed.add((ResultMessage) u.message());
+                problem = u.reason();
+            }
+        } catch (RuntimeException e) {
+            failed.addAll(batch);
+            problem = e.getMessage();
+        }
+        for (ResultMessage m : batch) {
+            if (!failed.contains(m)) {
+                log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
+            }
+        }
+        if (!failed.isEmpty()) {
+            log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), problem);
+        }
+        return failed;
+    }
+
+    /** Stops sending; what was not confirmed yet is dropped (the coordinator's lease covers it). */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

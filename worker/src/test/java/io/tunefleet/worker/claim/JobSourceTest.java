@@ -1,0 +1,162 @@
+package io.tunefleet.worker.claim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.tunefleet.common.message.BatchMessage;
+import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.gpu.GpuReservation;
+import io.tunefleet.worker.gpu.GpuInventories;
+import io.tunefleet.worker.node.WorkerNode;
+import io.tunefleet.worker.runtime.Jobs;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * Reserve, then claim, a batch at a time, against a real RabbitMQ: each job is taken off its queue
+ * only once GPUs were reserved for it, the batch's claims go out as one confirmed message, and what
+ * could not be given GPUs stays in its queue. Under {@code CI=true} a missing broker fails the test;
+ * elsewhere it is skipped, saying why.
+ */
+class JobSourceTest {
+
+    private static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
+
+    @TempDir
+    Path locks;
+    private CachingConnectionFactory connections;
+    private RabbitTemplate template;
+    private GpuPool pool;
+    private JobSource source;
+
+    @BeforeEach
+    void connect() {
+        requireBroker();
+        connections = WorkerNode.connectionFactory(BROKER);
+        template = new RabbitTemplate(connections);
+        template.setMandatory(true);
+        WorkerPublisher publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
+        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false,
+                new QueueHints(4));
+        source.declareQueues(4);
+        template.execute(channel -> {
+            channel.queuePurge(Topology.jobQueue(1));
+            channel.queuePurge(Topology.RESULTS_QUEUE);
+            return null;
+        });
+        pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "jobsource"), locks, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void disconnect() {
+        if (connections != null) {
+            template.execute(channel -> {
+                channel.queuePurge(Topology.jobQueue(1));
+                channel.queuePurge(Topology.RESULTS_QUEUE);
+                return null;
+            });
+            connections.destroy();
+        }
+    }
+
+    @Test
+    void eachJobTakenHasItsOwnGpusAndTheBatchIsClaimedInOneMessage() {
+        for (int i = 1; i <= 5; i++) {
+            publishJob(i);
+        }
+
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+
+        assertThat(claimed).hasSize(4);
+        assertThat(claimed.stream().map(c -> c.reservation().indices().get(0)).distinct()).hasSize(4);
+        assertThat(pool.free()).isZero();
+        assertThat(waiting(Topology.jobQueue(1))).as("the fifth job had no GPUs: it stays queued").isEqualTo(1);
+        List<WorkerMessage> sent = results();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0)).isInstanceOf(BatchMessage.class);
+        List<WorkerMessage> claims = ((BatchMessage) sent.get(0)).messages();
+        assertThat(claims).hasSize(4).allMatch(m -> m instanceof ClaimMessage);
+        for (int i = 0; i < 4; i++) {
+            ClaimMessage claim = (ClaimMessage) claims.get(i);
+            assertThat(claim.experimentId()).isEqualTo(claimed.get(i).job().experimentId());
+            assertThat(claim.gpuIndices()).isEqualTo(claimed.get(i).reservation().indices());
+        }
+    }
+
+    @Test
+    void withNoGpusNothingIsTakenAndAnEmptyQueueGivesTheGpusBack() {
+        publishJob(1);
+        List<GpuReservation> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            held.add(pool.tryReserve(1, "someone-else").orElseThrow());
+        }
+
+        assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).isEmpty();
+        assertThat(waiting(Topology.jobQueue(1))).as("never taken without GPUs").isEqualTo(1);
+
+        held.forEach(GpuReservation::release);
+        assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).hasSize(1);
+        assertThat(pool.free()).as("the reservations that found the queue empty were given back").isEqualTo(3);
+        assertThat(results()).hasSize(1).allMatch(m -> m instanceof ClaimMessage);
+    }
+
+    private void publishJob(long experimentId) {
+        JobMessage job = new JobMessage(Schema.VERSION, 7, experimentId, 1, 1, "sim",
+                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 60);
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
+    }
+
+    private int waiting(String queue) {
+        Integer count = template.execute(channel -> channel.queueDeclarePassive(queue).getMessageCount());
+        return count == null ? 0 : count;
+    }
+
+    /** Everything on the results queue now, decoded. */
+    private List<WorkerMessage> results() {
+        List<WorkerMessage> all = new ArrayList<>();
+        Message m;
+        while ((m = template.receive(Topology.RESULTS_QUEUE, 1_000)) != null) {
+            all.add(MessageCodec.decodeWorkerMessage(m.getBody()));
+        }
+        return all;
+    }
+
+    private static void requireBroker() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(BROKER.getHost(), BROKER.getPort()), 1_000);
+        } catch (IOException e) {
+            String why = "no RabbitMQ answers at 127.0.0.1:5672; start rabbitmq-server";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+    }
+}
