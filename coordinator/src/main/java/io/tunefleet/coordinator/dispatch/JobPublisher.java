@@ -51,12 +51,22 @@ class JobPublisher {
         Map<JobMessage, String> failures = new LinkedHashMap<>();
         // A list, not a map: a job's hash would walk its parameters and benchmark spec for nothing.
         List<Map.Entry<JobMessage, CorrelationData>> sent = new ArrayList<>(jobs.size());
-        for (JobMessage job : jobs) {
-            try {
-                sent.add(Map.entry(job, send(job)));
-            } catch (RuntimeException e) {
-                failures.put(job, e.getMessage());
-            }
+        // On one channel for the whole batch, rather than one taken from the cache and given back per job.
+        try {
+            template.invoke(operations -> {
+                for (JobMessage job : jobs) {
+                    try {
+                        sent.add(Map.entry(job, send(job)));
+                    } catch (RuntimeException e) {
+                        failures.put(job, e.getMessage());
+                    }
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // No channel at all (the broker is away): none of the jobs was sent.
+            jobs.forEach(job -> failures.put(job, e.getMessage()));
+            return new Outcome(List.of(), failures);
         }
         for (var entry : sent) {
             try {

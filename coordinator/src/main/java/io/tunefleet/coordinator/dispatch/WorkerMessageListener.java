@@ -146,12 +146,12 @@ class WorkerMessageListener {
                 boolean moved = experiments.markRunning(claim);
                 boolean duplicate = !moved && experiments.alreadyClaimed(claim);
                 done.add(new Applied(m, moved, duplicate,
-                        moved ? experiments.find(claim.experimentId()).orElse(null) : null, null));
+                        moved ? experiments.queuedAt(claim.experimentId()).orElse(null) : null, null, null));
             } else if (m instanceof ResultMessage result) {
                 Double value = objectiveValue(result);
                 boolean moved = experiments.commitResult(result, value);
-                done.add(new Applied(m, moved, false,
-                        moved ? experiments.find(result.experimentId()).orElse(null) : null, value));
+                done.add(new Applied(m, moved, false, null,
+                        moved ? experiments.parameters(result.experimentId()).orElse(Map.of()) : Map.of(), value));
             }
         }
         return done;
@@ -164,7 +164,7 @@ class WorkerMessageListener {
             return;
         }
         if (a.moved()) {
-            recordQueueWait(claim, a.record());
+            recordQueueWait(claim, a.queuedAt());
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
         } else {
@@ -192,8 +192,7 @@ class WorkerMessageListener {
             log.info("task {} experiment {}: attempt {} {} on {} ({}: {})", result.taskId(), result.experimentId(),
                     result.attempt(), result.outcome(), result.workerId(), result.failureClass(), result.error());
         }
-        Map<String, Object> parameters = a.record() == null ? Map.of() : a.record().parameters();
-        dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
+        dispatcher.observed(result.taskId(), a.parameters(), a.objectiveValue(), result.failureClass());
     }
 
     private Double objectiveValue(ResultMessage result) {
@@ -203,22 +202,23 @@ class WorkerMessageListener {
 
     /**
      * A claim or result after its commit: whether it moved the experiment, whether it was a claim
-     * committed before (delivered again: its attempt goes on), and the experiment once moved.
+     * committed before (delivered again: its attempt goes on); for a claim that moved it, when its
+     * job was queued; for a result that moved it, the experiment's parameters, for the strategy.
      */
-    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, ExperimentRecord record,
-                           Double objectiveValue) {
+    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, Long queuedAt,
+                           Map<String, Object> parameters, Double objectiveValue) {
     }
 
     /** Metrics only: how long the experiment's job waited between being queued and being claimed. */
-    private void recordQueueWait(ClaimMessage claim, ExperimentRecord record) {
-        java.util.Optional.ofNullable(record).map(ExperimentRecord::queuedAt).ifPresent(queuedAt ->
+    private void recordQueueWait(ClaimMessage claim, Long queuedAt) {
+        java.util.Optional.ofNullable(queuedAt).ifPresent(at ->
                 Timer.builder("tunefleet.experiments.queue.wait")
                         .description("Time from an experiment attempt's job being queued to a worker claiming it, "
                                 + "by the GPUs it needs")
                         .tag("gpus", Integer.toString(claim.gpuIndices().size()))
                         .serviceLevelObjectives(Buckets.DURATIONS)
                         .register(meters)
-                        .record(Duration.ofMillis(Math.max(0, claim.claimedAtMs() - queuedAt))));
+                        .record(Duration.ofMillis(Math.max(0, claim.claimedAtMs() - at))));
     }
 
     /** Metrics only: what became of a result message (committed, retried as a new attempt, stale). */

@@ -218,6 +218,18 @@ public class ExperimentStore {
                 .update();
     }
 
+    /** When the experiment's current attempt was queued; empty when unknown or not queued yet. */
+    public Optional<Long> queuedAt(long id) {
+        return jdbc.sql("SELECT queued_at FROM experiments WHERE id = :id AND queued_at IS NOT NULL").param("id", id)
+                .query(Long.class).optional();
+    }
+
+    /** The experiment's parameters; empty when there is no such experiment. Cheaper than {@link #find}. */
+    public Optional<Map<String, Object>> parameters(long id) {
+        return jdbc.sql("SELECT parameters_json FROM experiments WHERE id = :id").param("id", id)
+                .query(String.class).optional().map(Json::readObject);
+    }
+
     public Optional<ExperimentRecord> find(long id) {
         return jdbc.sql("SELECT * FROM experiments WHERE id = :id").param("id", id)
                 .query(ExperimentStore::map).optional();

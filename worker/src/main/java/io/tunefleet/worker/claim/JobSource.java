@@ -112,6 +112,11 @@ final class JobSource {
                         continue;
                     }
                     taken.add(new Delivery(job, reservation.get(), response.getEnvelope().getDeliveryTag()));
+                    if (response.getMessageCount() == 0) {
+                        // The last one for now: announce the claims at once. The queue is not noted
+                        // empty, so the next pass asks again and finds what was published meanwhile.
+                        break;
+                    }
                 }
                 return announce(channel, taken);
             } catch (IOException | RuntimeException e) {
