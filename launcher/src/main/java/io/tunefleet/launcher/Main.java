@@ -58,6 +58,8 @@ public final class Main {
                                                strategies against simulated landscapes, in-process
               bench client [--rounds 5] [--json FILE]
                                                the benchmark client's TTFT/TPOT error against a pinned sim engine
+              bench broker [--rate 1000] [--seconds 10] [--json FILE]
+                                               RabbitMQ's confirm latency and CPU per message, persistent and transient
             """;
     /** Worker options and the property each sets; --port and --rabbitmq are handled on their own. */
     static final Map<String, String> WORKER_OPTIONS = Map.ofEntries(
@@ -240,8 +242,8 @@ public final class Main {
     }
 
     static int bench(List<String> argv, PrintStream out) throws Exception {
-        if (argv.isEmpty() || !List.of("search", "fleet", "store", "client").contains(argv.get(0))) {
-            throw new Args.UsageException("bench needs a benchmark name: search, fleet, store or client");
+        if (argv.isEmpty() || !List.of("search", "fleet", "store", "client", "broker").contains(argv.get(0))) {
+            throw new Args.UsageException("bench needs a benchmark name: search, fleet, store, client or broker");
         }
         List<String> rest = argv.subList(1, argv.size());
         if (argv.get(0).equals("client")) {
@@ -250,11 +252,40 @@ public final class Main {
         if (argv.get(0).equals("store")) {
             return StoreBenchmark.run(Args.parse(rest, Set.of("experiments", "json"), Set.of()), out);
         }
+        if (argv.get(0).equals("broker")) {
+            return benchBroker(Args.parse(rest, Set.of("rate", "seconds", "rabbitmq", "json"), Set.of()), out);
+        }
         if (argv.get(0).equals("fleet")) {
             return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq", "warmup"), Set.of("embedded")),
                     out);
         }
         return SearchBenchmark.run(Args.parse(rest, Set.of("json", "seeds"), Set.of()), out);
+    }
+
+    /** What a message costs RabbitMQ on this machine: confirm latency and CPU, persistent and transient. */
+    static int benchBroker(Args args, PrintStream out) throws Exception {
+        URI rabbit = URI.create(rabbit(args));
+        if (!io.tunefleet.launcher.fleetbench.FleetBenchmark.answers(rabbit)) {
+            throw new Args.UsageException("no RabbitMQ answers at " + rabbit.getHost() + ":" + rabbit.getPort()
+                    + "; start rabbitmq-server or pass --rabbitmq URI");
+        }
+        int rate;
+        int seconds;
+        try {
+            rate = Integer.parseInt(args.get("rate", "1000"));
+            seconds = Integer.parseInt(args.get("seconds", "10"));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--rate and --seconds take whole numbers: " + e.getMessage());
+        }
+        out.println("Broker benchmark on RabbitMQ at " + rabbit.getHost() + ":" + rabbit.getPort());
+        List<Map<String, Object>> results;
+        try {
+            results = new io.tunefleet.launcher.fleetbench.BrokerBenchmark(out, rabbit).run(rate, seconds);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+        BenchmarkJson.writeIfAsked(args, results, out);
+        return 0;
     }
 
     /** Runs fleet workloads against RabbitMQ, or the embedded broker with --embedded or when none answers. */
