@@ -87,20 +87,18 @@ class WorkerMessageBatchTest {
 
     @Test
     void aWorkersBatchMessageReadsAsItsMessagesInOrder() throws Exception {
-        List<JobMessage> jobs = jobsOfANewTask();
-        JobMessage a = jobs.get(0);
-        JobMessage b = jobs.get(1);
-        JobMessage c = jobs.get(2);
         int parked = deadLetters.reasons().size();
+        List<JobMessage> jobs = jobsOfANewTask();
+        List<ClaimMessage> claims = jobs.stream().map(WorkerMessageBatchTest::claim).toList();
+        List<ResultMessage> results = List.of(result(jobs.get(0), null), result(jobs.get(1), FailureClass.INFRASTRUCTURE),
+                result(jobs.get(2), FailureClass.OUT_OF_MEMORY));
 
-        listener.onWorkerMessages(List.of(
-                message(new BatchMessage(Schema.VERSION, "w1", List.of(claim(a), claim(b), claim(c)))),
-                message(new BatchMessage(Schema.VERSION, "w1", List.of(result(a, null),
-                        result(b, FailureClass.INFRASTRUCTURE), result(c, FailureClass.OUT_OF_MEMORY))))));
+        listener.onWorkerMessages(List.of(message(new BatchMessage(Schema.VERSION, "w1", List.copyOf(claims))),
+                message(new BatchMessage(Schema.VERSION, "w1", List.copyOf(results)))));
 
-        assertThat(state(a)).isEqualTo(ExperimentState.SUCCEEDED);
-        assertThat(experiments.find(b.experimentId()).orElseThrow().attempt()).as("retried").isEqualTo(2);
-        assertThat(state(c)).isEqualTo(ExperimentState.FAILED);
+        assertThat(state(jobs.get(0))).isEqualTo(ExperimentState.SUCCEEDED);
+        assertThat(experiments.find(jobs.get(1).experimentId()).orElseThrow().attempt()).as("retried").isEqualTo(2);
+        assertThat(state(jobs.get(2))).isEqualTo(ExperimentState.FAILED);
         assertThat(deadLetters.reasons()).hasSize(parked);
     }
 
