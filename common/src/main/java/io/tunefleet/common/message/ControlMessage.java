@@ -12,6 +12,9 @@ import java.util.List;
  *                  queue whose oldest job was published first leading; null or empty when not known
  * @param oldestWaitMs for {@link Kind#JOBS_AVAILABLE}: how long the oldest of those jobs had waited
  *                  when this was sent; 0 when not known
+ * @param readsBatches the coordinator reads {@link BatchMessage}s: workers send their claims and
+ *                  results in batches only once they have heard this, so that a worker newer than
+ *                  its coordinator sends it nothing it would park as unreadable; false when absent
  */
 public record ControlMessage(
         int schema,
@@ -22,11 +25,14 @@ public record ControlMessage(
         String workerId,
         String reason,
         List<Integer> gpuCounts,
-        Long oldestWaitMs) {
+        Long oldestWaitMs,
+        Boolean readsBatches) {
 
     public ControlMessage {
         gpuCounts = gpuCounts == null ? List.of() : List.copyOf(gpuCounts);
-        oldestWaitMs = oldestWaitMs == null ? 0L : oldestWaitMs; // absent in messages of older coordinators
+        // Both absent in the messages of older coordinators.
+        oldestWaitMs = oldestWaitMs == null ? 0L : oldestWaitMs;
+        readsBatches = readsBatches != null && readsBatches;
     }
 
     public enum Kind {
@@ -41,16 +47,16 @@ public record ControlMessage(
     /** Jobs wait in the queues of these GPU counts, given oldest first; the oldest has waited this long. */
     public static ControlMessage jobsAvailable(List<Integer> gpuCountsOldestFirst, long oldestWaitMs) {
         return new ControlMessage(Schema.VERSION, Kind.JOBS_AVAILABLE, 0, 0, 0, null, null,
-                List.copyOf(new LinkedHashSet<>(gpuCountsOldestFirst)), oldestWaitMs);
+                List.copyOf(new LinkedHashSet<>(gpuCountsOldestFirst)), oldestWaitMs, true);
     }
 
     public static ControlMessage cancelTask(long taskId, String reason) {
-        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason, null, 0L);
+        return new ControlMessage(Schema.VERSION, Kind.CANCEL_TASK, taskId, 0, 0, null, reason, null, 0L, true);
     }
 
     public static ControlMessage abortAttempt(long taskId, long experimentId, int attempt, String workerId,
                                               String reason) {
         return new ControlMessage(Schema.VERSION, Kind.ABORT_ATTEMPT, taskId, experimentId, attempt, workerId, reason,
-                null, 0L);
+                null, 0L, true);
     }
 }

@@ -74,8 +74,11 @@ class MessageCodecTest {
         assertThat(decoded.oldestWaitMs()).isEqualTo(1500);
         String fromAnOlderCoordinator = "{\"schema\":" + Schema.VERSION + ",\"kind\":\"JOBS_AVAILABLE\",\"taskId\":0,"
                 + "\"experimentId\":0,\"attempt\":0}";
-        assertThat(MessageCodec.decodeControl(fromAnOlderCoordinator.getBytes(StandardCharsets.UTF_8)).gpuCounts())
-                .as("no counts: any queue may have jobs").isEmpty();
+        ControlMessage older = MessageCodec.decodeControl(fromAnOlderCoordinator.getBytes(StandardCharsets.UTF_8));
+        assertThat(older.gpuCounts()).as("no counts: any queue may have jobs").isEmpty();
+        assertThat(older.readsBatches()).as("an older coordinator is sent no batches").isFalse();
+        assertThat(decoded.readsBatches()).isTrue();
+        assertThat(ControlMessage.cancelTask(7, "why").readsBatches()).isTrue();
     }
 
     @Test

@@ -48,6 +48,7 @@ public final class ClaimLoop implements AutoCloseable {
     private final GpuPool pool;
     private final JobSource jobs;
     private final ResultOutbox results;
+    private final WorkerPublisher publisher;
     private final ExperimentRuntime runtime;
     private final String workerId;
     private final Duration pollInterval;
@@ -83,6 +84,7 @@ public final class ClaimLoop implements AutoCloseable {
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
         this.results = new ResultOutbox(publisher, workerId);
+        this.publisher = publisher;
         this.runtime = runtime;
         this.workerId = workerId;
         this.pollInterval = pollInterval;
@@ -101,6 +103,11 @@ public final class ClaimLoop implements AutoCloseable {
     /** Records phase timings (dispatch, start, run, cleanup) in these meters from now on. */
     public void recordWith(WorkerMeters meters) {
         this.meters = java.util.Objects.requireNonNull(meters, "meters");
+    }
+
+    /** The coordinator said it reads batch messages: claims and results go out in batches from now on. */
+    public void coordinatorReadsBatches() {
+        publisher.batching(true);
     }
 
     /** Experiments running now. */

@@ -26,6 +26,8 @@ public final class WorkerPublisher {
     private final RabbitTemplate template;
     private final Duration confirmTimeout;
     private volatile boolean duplicateResults;
+    /** Off until the coordinator says it reads batch messages ({@link io.tunefleet.common.message.ControlMessage#readsBatches}). */
+    private volatile boolean batching;
 
     public WorkerPublisher(RabbitTemplate template, Duration confirmTimeout) {
         this.template = template;
@@ -35,6 +37,11 @@ public final class WorkerPublisher {
     /** Fault testing: publish every result twice. */
     public void duplicateResults(boolean on) {
         duplicateResults = on;
+    }
+
+    /** Whether several messages ready together go as one {@link BatchMessage}; off, each goes on its own. */
+    public void batching(boolean on) {
+        batching = on;
     }
 
     /** @throws IllegalStateException when the broker did not confirm in time or refused */
@@ -47,14 +54,15 @@ public final class WorkerPublisher {
 
     /**
      * Publishes the messages, several as one {@link BatchMessage} (up to {@link BatchMessage#MAX_MESSAGES}
-     * in each), then waits for the confirms, at most the confirm timeout in all.
+     * in each) once {@link #batching} is on, then waits for the confirms, at most the confirm timeout in all.
      *
      * @return the messages the broker did not confirm, each with why; empty when all were confirmed
      */
     public List<Unconfirmed> sendAllConfirmed(List<? extends WorkerMessage> messages) {
+        int perMessage = batching ? BatchMessage.MAX_MESSAGES : 1;
         List<List<? extends WorkerMessage>> chunks = new ArrayList<>();
-        for (int from = 0; from < messages.size(); from += BatchMessage.MAX_MESSAGES) {
-            chunks.add(messages.subList(from, Math.min(messages.size(), from + BatchMessage.MAX_MESSAGES)));
+        for (int from = 0; from < messages.size(); from += perMessage) {
+            chunks.add(messages.subList(from, Math.min(messages.size(), from + perMessage)));
         }
         List<CorrelationData> correlations = new ArrayList<>(chunks.size());
         for (List<? extends WorkerMessage> chunk : chunks) {

@@ -57,6 +57,9 @@ final class ControlListener implements AutoCloseable {
                 deadLetters.send("", Topology.DEAD_LETTER_QUEUE, message);
                 return;
             }
+            if (control.readsBatches()) {
+                claims.coordinatorReadsBatches();
+            }
             switch (control.kind()) {
                 case CANCEL_TASK -> {
                     log.info("task {}: cancelled ({}); stopping its experiments on {}", control.taskId(),

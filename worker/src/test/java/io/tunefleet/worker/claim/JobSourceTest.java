@@ -52,6 +52,7 @@ class JobSourceTest {
     private CachingConnectionFactory connections;
     private RabbitTemplate template;
     private GpuPool pool;
+    private WorkerPublisher publisher;
     private JobSource source;
 
     @BeforeEach
@@ -60,7 +61,7 @@ class JobSourceTest {
         connections = WorkerNode.connectionFactory(BROKER);
         template = new RabbitTemplate(connections);
         template.setMandatory(true);
-        WorkerPublisher publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
+        publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false,
                 new QueueHints(4));
         source.declareQueues(4);
@@ -86,6 +87,7 @@ class JobSourceTest {
 
     @Test
     void eachJobTakenHasItsOwnGpusAndTheBatchIsClaimedInOneMessage() {
+        publisher.batching(true); // as once the coordinator said it reads batches
         for (int i = 1; i <= 5; i++) {
             publishJob(i);
         }
@@ -106,6 +108,16 @@ class JobSourceTest {
             assertThat(claim.experimentId()).isEqualTo(claimed.get(i).job().experimentId());
             assertThat(claim.gpuIndices()).isEqualTo(claimed.get(i).reservation().indices());
         }
+    }
+
+    @Test
+    void untilTheCoordinatorSaysItReadsBatchesEachClaimGoesOnItsOwn() {
+        for (int i = 1; i <= 3; i++) {
+            publishJob(i);
+        }
+
+        assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).hasSize(3);
+        assertThat(results()).hasSize(3).allMatch(m -> m instanceof ClaimMessage);
     }
 
     @Test
