@@ -44,14 +44,6 @@ public final class WorkerPublisher {
         batching = on;
     }
 
-    /** @throws IllegalStateException when the broker did not confirm in time or refused */
-    public void sendConfirmed(WorkerMessage message) {
-        List<Unconfirmed> failed = sendAllConfirmed(List.of(message));
-        if (!failed.isEmpty()) {
-            throw new IllegalStateException(failed.get(0).reason());
-        }
-    }
-
     /**
      * Publishes the messages, several as one {@link BatchMessage} (up to {@link BatchMessage#MAX_MESSAGES}
      * in each) once {@link #batching} is on, then waits for the confirms, at most the confirm timeout in all.
