@@ -269,14 +269,8 @@ public final class Main {
             throw new Args.UsageException("no RabbitMQ answers at " + rabbit.getHost() + ":" + rabbit.getPort()
                     + "; start rabbitmq-server or pass --rabbitmq URI");
         }
-        int rate;
-        int seconds;
-        try {
-            rate = Integer.parseInt(args.get("rate", "1000"));
-            seconds = Integer.parseInt(args.get("seconds", "10"));
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--rate and --seconds take whole numbers: " + e.getMessage());
-        }
+        int rate = args.intValue("rate", 1000);
+        int seconds = args.intValue("seconds", 10);
         out.println("Broker benchmark on RabbitMQ at " + rabbit.getHost() + ":" + rabbit.getPort());
         List<Map<String, Object>> results;
         try {
@@ -302,7 +296,7 @@ public final class Main {
             out.println("Fleet benchmark on RabbitMQ at " + rabbit.getHost() + ":" + rabbit.getPort());
         }
         try {
-            int warmup = Integer.parseInt(args.get("warmup", Integer.toString(DEFAULT_BENCH_WARMUP)));
+            int warmup = args.intValue("warmup", DEFAULT_BENCH_WARMUP);
             if (warmup < 0) {
                 throw new Args.UsageException("--warmup must be 0 or more, got " + warmup);
             }

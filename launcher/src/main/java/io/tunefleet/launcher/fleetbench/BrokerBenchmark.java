@@ -90,15 +90,14 @@ public final class BrokerBenchmark {
             Thread.sleep(200); // the consumer's last acks
             double cpuAfter = LocalBroker.cpuSeconds(broker);
             publisher.queueDelete(QUEUE);
-            List<Long> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
+            List<Double> nanos = new ArrayList<>(latencies).stream().map(Long::doubleValue).toList();
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("mode", persistent ? "persistent" : "transient");
             json.put("rate_per_s", rate);
             json.put("messages", messages);
-            json.put("confirm_p50_ms", ms(percentile(sorted, 50)));
-            json.put("confirm_p99_ms", ms(percentile(sorted, 99)));
-            json.put("confirm_max_ms", ms(sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1)));
+            json.put("confirm_p50_ms", ms(FleetFigures.percentile(nanos, 50)));
+            json.put("confirm_p99_ms", ms(FleetFigures.percentile(nanos, 99)));
+            json.put("confirm_max_ms", ms(FleetFigures.percentile(nanos, 100)));
             if (cpuBefore >= 0 && cpuAfter >= 0) {
                 json.put("broker_cpu_ms_per_message", Math.round((cpuAfter - cpuBefore) * 1e6 / messages) / 1000.0);
             }
@@ -114,15 +113,7 @@ public final class BrokerBenchmark {
         done.clear();
     }
 
-    private static long percentile(List<Long> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
-
-    private static double ms(long nanos) {
+    private static double ms(double nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
     }
 }

@@ -170,14 +170,18 @@ record FleetFigures(
         json.put("coordinator_cpu_s", round(cpu.coordinatorS()));
         json.put("coordinator_peak_rss_mb", round(coordinatorPeakRssMb));
         Map<String, Object> perExperiment = new LinkedHashMap<>();
-        perExperiment.put("coordinator", round(cpu.coordinatorS() * 1000 / Math.max(1, experiments)));
-        perExperiment.put("workers", round(cpu.workersS() * 1000 / Math.max(1, experiments)));
+        perExperiment.put("coordinator", msPerExperiment(cpu.coordinatorS()));
+        perExperiment.put("workers", msPerExperiment(cpu.workersS()));
         if (cpu.brokerS() >= 0) {
-            perExperiment.put("broker", round(cpu.brokerS() * 1000 / Math.max(1, experiments)));
+            perExperiment.put("broker", msPerExperiment(cpu.brokerS()));
         }
         json.put("cpu_ms_per_experiment", perExperiment);
         json.put("experiment_path_ms", path.toJson());
         return json;
+    }
+
+    private double msPerExperiment(double cpuSeconds) {
+        return round(cpuSeconds * 1000 / Math.max(1, experiments));
     }
 
     /** p50, p99, max and count, in the JSON's shape. */

@@ -88,39 +88,40 @@ final class JobSource {
         long generation = hints.generation(gpus);
         List<Claimed> claimed = template.execute(channel -> {
             List<Delivery> taken = new ArrayList<>();
+            GpuReservation asking = null; // reserved, its job not taken yet
             try {
                 while (taken.size() < max) {
-                    Optional<GpuReservation> reservation = reserve.get();
-                    if (reservation.isEmpty()) {
+                    asking = reserve.get().orElse(null);
+                    if (asking == null) {
                         break;
                     }
-                    GetResponse response;
-                    try {
-                        response = channel.basicGet(queue, false);
-                    } catch (IOException | RuntimeException e) {
-                        reservation.get().release();
-                        throw e;
-                    }
+                    GetResponse response = channel.basicGet(queue, false);
                     if (response == null) {
-                        reservation.get().release();
                         hints.foundEmpty(gpus, generation);
                         break;
                     }
                     JobMessage job = runnable(channel, response, queue, gpus);
                     if (job == null) {
-                        reservation.get().release();
+                        asking.release();
                         continue;
                     }
-                    taken.add(new Delivery(job, reservation.get(), response.getEnvelope().getDeliveryTag()));
+                    taken.add(new Delivery(job, asking, response.getEnvelope().getDeliveryTag()));
+                    asking = null;
                     if (response.getMessageCount() == 0) {
                         // The last one for now: announce the claims at once. The queue is not noted
                         // empty, so the next pass asks again and finds what was published meanwhile.
                         break;
                     }
                 }
+                if (asking != null) {
+                    asking.release();
+                }
                 return announce(channel, taken);
             } catch (IOException | RuntimeException e) {
                 // The channel's unacked jobs go back to their queue when it closes.
+                if (asking != null) {
+                    asking.release();
+                }
                 taken.forEach(d -> d.reservation().release());
                 throw e;
             }
@@ -137,11 +138,7 @@ final class JobSource {
         List<ClaimMessage> claims = taken.stream().map(d -> new ClaimMessage(Schema.VERSION, workerId, host,
                 d.job().taskId(), d.job().experimentId(), d.job().attempt(), d.reservation().indices(), now)).toList();
         Map<WorkerMessage, String> refused = new IdentityHashMap<>();
-        try {
-            publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
-        } catch (RuntimeException e) {
-            claims.forEach(c -> refused.put(c, e.getMessage()));
-        }
+        publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
         List<Claimed> claimed = new ArrayList<>(taken.size());
         for (int i = 0; i < taken.size(); i++) {
             Delivery d = taken.get(i);

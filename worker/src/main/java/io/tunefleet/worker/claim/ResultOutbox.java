@@ -1,8 +1,12 @@
 package io.tunefleet.worker.claim;
 
 import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.WorkerMessage;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
@@ -16,8 +20,8 @@ import org.slf4j.LoggerFactory;
 final class ResultOutbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ResultOutbox.class);
-    static final long FIRST_BACKOFF_MS = 200;
-    static final long MAX_BACKOFF_MS = 5_000;
+    private static final long FIRST_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 5_000;
 
     private final WorkerPublisher publisher;
     private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
@@ -66,26 +70,18 @@ final class ResultOutbox implements AutoCloseable {
 
     /** Returns the results the broker did not confirm. */
     private List<ResultMessage> sendAll(List<ResultMessage> batch) {
-        List<ResultMessage> failed = new ArrayList<>();
-        String problem = null;
-        try {
-            for (WorkerPublisher.Unconfirmed u : publisher.sendAllConfirmed(batch)) {
-                failed.add((ResultMessage) u.message());
-                problem = u.reason();
-            }
-        } catch (RuntimeException e) {
-            failed.addAll(batch);
-            problem = e.getMessage();
-        }
+        List<WorkerPublisher.Unconfirmed> unconfirmed = publisher.sendAllConfirmed(batch);
+        Set<WorkerMessage> failed = Collections.newSetFromMap(new IdentityHashMap<>());
+        unconfirmed.forEach(u -> failed.add(u.message()));
         for (ResultMessage m : batch) {
             if (!failed.contains(m)) {
                 log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
             }
         }
-        if (!failed.isEmpty()) {
-            log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), problem);
+        if (!unconfirmed.isEmpty()) {
+            log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), unconfirmed.get(0).reason());
         }
-        return failed;
+        return batch.stream().filter(failed::contains).toList();
     }
 
     /** Stops sending; what was not confirmed yet is dropped (the coordinator's lease covers it). */

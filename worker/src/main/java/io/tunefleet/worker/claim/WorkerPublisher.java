@@ -47,6 +47,7 @@ public final class WorkerPublisher {
     /**
      * Publishes the messages, several as one {@link BatchMessage} (up to {@link BatchMessage#MAX_MESSAGES}
      * in each) once {@link #batching} is on, then waits for the confirms, at most the confirm timeout in all.
+     * Never throws for the broker: what could not be published (no connection, say) is reported unconfirmed.
      *
      * @return the messages the broker did not confirm, each with why; empty when all were confirmed
      */
@@ -57,18 +58,24 @@ public final class WorkerPublisher {
             chunks.add(messages.subList(from, Math.min(messages.size(), from + perMessage)));
         }
         List<CorrelationData> correlations = new ArrayList<>(chunks.size());
+        String notPublished = null;
         for (List<? extends WorkerMessage> chunk : chunks) {
             WorkerMessage wire = chunk.size() == 1 ? chunk.get(0)
                     : new BatchMessage(Schema.VERSION, chunk.get(0).workerId(), List.copyOf(chunk));
-            correlations.add(publish(wire));
-            if (duplicateResults && chunk.stream().anyMatch(m -> m instanceof ResultMessage)) {
-                publish(wire);
+            try {
+                correlations.add(publish(wire));
+                if (duplicateResults && chunk.stream().anyMatch(m -> m instanceof ResultMessage)) {
+                    publish(wire);
+                }
+            } catch (RuntimeException e) {
+                notPublished = "not published: " + e.getMessage();
+                break;
             }
         }
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
         List<Unconfirmed> failed = new ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) {
-            String problem = awaitConfirm(correlations.get(i), deadline);
+            String problem = i < correlations.size() ? awaitConfirm(correlations.get(i), deadline) : notPublished;
             if (problem != null) {
                 chunks.get(i).forEach(m -> failed.add(new Unconfirmed(m, problem)));
             }
