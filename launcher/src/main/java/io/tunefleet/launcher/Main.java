@@ -49,7 +49,7 @@ public final class Main {
               workers                          the fleet: GPUs free, reserved/busy, quarantined, running
               logs ID EXP                      experiment #EXP of task ID: state, attempts, error
 
-              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 2000]
+              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 10000]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
               bench store [--experiments 100000] [--json FILE]
@@ -75,8 +75,12 @@ public final class Main {
             Map.entry("chaos-duplicate-results", "tunefleet.worker.chaos-duplicate-results"));
     static final String DEFAULT_RABBITMQ = "amqp://guest:guest@127.0.0.1:5672";
     static final String DEFAULT_COORDINATOR = "http://127.0.0.1:8080";
-    /** Zero-length experiments each fleet benchmark workload runs first, outside its figures. */
-    static final int DEFAULT_BENCH_WARMUP = 2000;
+    /**
+     * Zero-length experiments each fleet benchmark workload runs first, outside its figures. After
+     * 2,000 the coordinator's optimizing compiler still took almost half its CPU during the measured
+     * throughput run; after 10,000, 20 %.
+     */
+    static final int DEFAULT_BENCH_WARMUP = 10_000;
     /** Auto-configurations the worker must not run though their classes share its classpath. */
     static final String WORKER_EXCLUDES = String.join(",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

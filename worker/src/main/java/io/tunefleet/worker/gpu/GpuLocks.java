@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,14 +23,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Two traps of Java file locks are handled here. The locks belong to the process, so within one
  * JVM a second lock on the same file is refused with {@link OverlappingFileLockException}: treated as
  * busy. Worse, on Linux closing <em>any</em> channel of a file drops every lock this process holds on
- * it; so this class never opens a file that this JVM already locks, tracked in a JVM-wide set.
+ * it; so this class opens each lock file once per JVM and keeps that channel: freeing a GPU releases
+ * its lock, never closes the channel. That also spares a claim, which reserves and frees GPUs many
+ * times a second, an open and a close each time. Should the file be deleted or replaced anyway, the
+ * next lock notices that the path names another file and opens that one instead.
  * Lock files are never deleted: deleting one while another process has it open would let two
  * processes lock two different files of the same name.
  */
 final class GpuLocks {
 
-    /** Lock files this JVM holds, by any pool. Guards against the close-drops-all-locks trap. */
+    /** Lock files this JVM holds, by any pool. A path is locked at most once per JVM. */
     private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+    /** The lock files this JVM has open, by path; see the class comment for why they stay open. */
+    private static final Map<Path, OpenFile> OPEN = new ConcurrentHashMap<>();
 
     private final Path dir;
 
@@ -54,43 +61,90 @@ final class GpuLocks {
         if (!HELD_IN_THIS_JVM.add(path)) {
             return Optional.empty();
         }
-        FileChannel channel = null;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            OpenFile file = open(path);
+            FileLock lock = file.channel.tryLock();
             if (lock == null) {
-                closeQuietly(channel);
                 HELD_IN_THIS_JVM.remove(path);
                 return Optional.empty();
             }
-            writeNote(channel, note);
-            return Optional.of(new Held(path, channel, lock));
+            file.writeNote(note);
+            return Optional.of(new Held(path, lock));
         } catch (OverlappingFileLockException e) {
-            closeQuietly(channel);
             HELD_IN_THIS_JVM.remove(path);
             return Optional.empty();
         } catch (IOException e) {
-            closeQuietly(channel);
             HELD_IN_THIS_JVM.remove(path);
             throw new UncheckedIOException("cannot lock " + path, e);
         }
     }
 
-    private static void writeNote(FileChannel channel, String note) {
-        try {
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((note + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        } catch (IOException e) {
-            // The note is for humans; the lock is what counts.
+    /**
+     * The channel of {@code path}, opened when there is none yet or the path now names another file
+     * than the one open. Called only while {@code path} is in {@link #HELD_IN_THIS_JVM} and not
+     * locked, so closing a replaced channel drops no lock of this JVM.
+     */
+    private static OpenFile open(Path path) throws IOException {
+        OpenFile open = OPEN.get(path);
+        if (open != null && open.stillAt(path)) {
+            return open;
         }
+        if (open != null) {
+            closeQuietly(open.channel);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        OpenFile fresh = new OpenFile(channel, fileKey(path));
+        OPEN.put(path, fresh);
+        return fresh;
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    /** A lock file this JVM keeps open, and the length of the note last written into it. */
+    private static final class OpenFile {
+        private final FileChannel channel;
+        private final Object key;
+        private int noteLength;
+
+        private OpenFile(FileChannel channel, Object key) {
+            this.channel = channel;
+            this.key = key;
+        }
+
+        boolean stillAt(Path path) {
             try {
-                channel.close();
+                return key != null && key.equals(fileKey(path));
             } catch (IOException e) {
-                // nothing left to do
+                return false;
+            }
+        }
+
+        /**
+         * Overwrites the note in place, padded with blanks over a longer previous one, so the file is
+         * never truncated (a metadata change that cost more than the lock itself). Only the lock's
+         * holder writes.
+         */
+        void writeNote(String note) {
+            StringBuilder text = new StringBuilder(note).append('\n');
+            while (text.length() < noteLength) {
+                text.append(' ');
+            }
+            try {
+                channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)), 0);
+                noteLength = text.length();
+            } catch (IOException e) {
+                // The note is for humans; the lock is what counts.
             }
         }
     }
@@ -98,16 +152,15 @@ final class GpuLocks {
     /** A lock this process holds. {@link #release()} is idempotent. */
     static final class Held {
         private final Path path;
-        private final FileChannel channel;
         private final FileLock lock;
         private boolean released;
 
-        private Held(Path path, FileChannel channel, FileLock lock) {
+        private Held(Path path, FileLock lock) {
             this.path = path;
-            this.channel = channel;
             this.lock = lock;
         }
 
+        /** Releases the lock; the file stays open for the GPU's next lock (see the class comment). */
         synchronized void release() {
             if (released) {
                 return;
@@ -116,9 +169,8 @@ final class GpuLocks {
             try {
                 lock.release();
             } catch (IOException e) {
-                // closing the channel below drops the lock anyway
+                // Should the channel be broken, the OS drops the lock when this process ends.
             }
-            closeQuietly(channel);
             HELD_IN_THIS_JVM.remove(path);
         }
 

@@ -23,6 +23,8 @@ final class SimulatedInventory implements GpuInventory {
     private final String namespace;
     private final long memoryMib;
     private final long[] memoryUsedMib;
+    /** Computed once: the claim loop reads the inventory on every reservation. */
+    private final List<String> uuids;
     private final List<GpuProcess> processes = new ArrayList<>();
 
     SimulatedInventory(int count, long memoryMib, String namespace) {
@@ -39,6 +41,11 @@ final class SimulatedInventory implements GpuInventory {
         this.namespace = namespace;
         this.memoryMib = memoryMib;
         this.memoryUsedMib = new long[count];
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(uuid(namespace, i));
+        }
+        this.uuids = List.copyOf(ids);
     }
 
     /** {@code GPU-<8 hex of the namespace>-51a0-4000-8000-<index>}: real format, stable, per worker. */
@@ -51,7 +58,7 @@ final class SimulatedInventory implements GpuInventory {
     public synchronized List<GpuInfo> gpus() {
         List<GpuInfo> gpus = new ArrayList<>();
         for (int i = 0; i < memoryUsedMib.length; i++) {
-            gpus.add(new GpuInfo(i, uuid(namespace, i), NAME, memoryMib, memoryUsedMib[i], OptionalInt.of(0)));
+            gpus.add(new GpuInfo(i, uuids.get(i), NAME, memoryMib, memoryUsedMib[i], OptionalInt.of(0)));
         }
         return List.copyOf(gpus);
     }
@@ -74,7 +81,7 @@ final class SimulatedInventory implements GpuInventory {
     }
 
     String uuidOf(int index) {
-        return uuid(namespace, index);
+        return uuids.get(index);
     }
 
     @Override

@@ -70,6 +70,33 @@ class GpuPoolCrossProcessTest {
         assertThat(firstLine(start("probe", pool, inventory.uuidOf(0)))).isEqualTo("FREE");
     }
 
+    @Test
+    void aLockFileDeletedWhileFreeIsNotTrustedOnItsOldOpenChannel() throws Exception {
+        SimulatedInventory inventory = new SimulatedInventory(2, 81559, "xproc-replaced");
+        GpuPool pool = new GpuPool(inventory, lockDir, Clock.systemUTC());
+        pool.tryReserve(1, "first").orElseThrow().release(); // this JVM now keeps GPU 0's file open
+
+        java.nio.file.Files.delete(lockDir.resolve("gpu-" + inventory.uuidOf(0) + ".lock"));
+        other = start("hold", pool, inventory.uuidOf(0)); // creates a new file of that name and locks it
+        assertThat(firstLine(other)).isEqualTo("LOCKED");
+
+        // Locking the deleted file still open here would hand out GPU 0 a second time.
+        GpuReservation r = pool.tryReserve(1, "second").orElseThrow();
+        assertThat(r.indices()).containsExactly(1);
+        r.release();
+    }
+
+    @Test
+    void theNoteInALockFileNamesItsHolderAndNoEarlierOne() throws Exception {
+        GpuPool pool = new GpuPool(new SimulatedInventory(1, 81559, "xproc-note"), lockDir, Clock.systemUTC());
+        pool.tryReserve(1, "a-rather-long-owner-name").orElseThrow().release();
+        pool.tryReserve(1, "short").orElseThrow();
+
+        Path file = java.nio.file.Files.list(lockDir).filter(p -> p.toString().contains("gpu-")).findFirst().orElseThrow();
+        String note = java.nio.file.Files.readString(file);
+        assertThat(note).contains("owner short since").doesNotContain("long-owner");
+    }
+
     private Process start(String mode, GpuPool pool, String uuid) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path lockFile = lockDir.resolve("gpu-" + uuid + ".lock");
