@@ -244,9 +244,7 @@ public class Dispatcher implements AutoCloseable {
             for (Suggestion n : fresh) {
                 experiments.insertPending(taskId, n.seq(), n.parameters(), n.gpus());
             }
-            for (ExperimentRecord pending : experiments.inState(taskId, PENDING)) {
-                experiments.markQueued(pending.id(), pending.attempt());
-            }
+            experiments.markAllQueued(taskId);
             return experiments.unpublished(taskId);
         });
         if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
@@ -302,7 +300,9 @@ public class Dispatcher implements AutoCloseable {
                     failure.getKey().taskId(), failure.getKey().experimentId(), failure.getValue());
         }
         if (!outcome.confirmed().isEmpty()) {
-            writer.run(() -> outcome.confirmed().forEach(j -> experiments.markPublished(j.experimentId(), j.attempt())));
+            List<long[]> confirmed = outcome.confirmed().stream().map(j -> new long[] {j.experimentId(), j.attempt()})
+                    .toList();
+            writer.run(() -> experiments.markPublished(confirmed));
         }
         log.debug("task {}: published {} job(s), {} confirmed", run.taskId, jobs.size(), outcome.confirmed().size());
         return outcome.confirmed().size();

@@ -138,23 +138,35 @@ class WorkerMessageListener {
         }
     }
 
-    /** Applies the claims and results in order; runs in the writer's transaction. */
+    /**
+     * Applies the claims and results in order, then reads in one query each what follows needs: when
+     * the claimed jobs were queued, the parameters of the results' experiments. Runs in the writer's
+     * transaction.
+     */
     private List<Applied> apply(List<WorkerMessage> batch) {
         List<Applied> done = new ArrayList<>(batch.size());
+        List<Long> claimed = new ArrayList<>();
+        List<Long> finished = new ArrayList<>();
         for (WorkerMessage m : batch) {
             if (m instanceof ClaimMessage claim) {
                 boolean moved = experiments.markRunning(claim);
                 boolean duplicate = !moved && experiments.alreadyClaimed(claim);
-                done.add(new Applied(m, moved, duplicate,
-                        moved ? experiments.queuedAt(claim.experimentId()).orElse(null) : null, null, null));
+                done.add(new Applied(m, moved, duplicate, null));
+                if (moved) {
+                    claimed.add(claim.experimentId());
+                }
             } else if (m instanceof ResultMessage result) {
                 Double value = objectiveValue(result);
                 boolean moved = experiments.commitResult(result, value);
-                done.add(new Applied(m, moved, false, null,
-                        moved ? experiments.parameters(result.experimentId()).orElse(Map.of()) : Map.of(), value));
+                done.add(new Applied(m, moved, false, value));
+                if (moved) {
+                    finished.add(result.experimentId());
+                }
             }
         }
-        return done;
+        Map<Long, Long> queuedAt = experiments.queuedAt(claimed);
+        Map<Long, Map<String, Object>> parameters = experiments.parameters(finished);
+        return done.stream().map(a -> a.with(queuedAt, parameters)).toList();
     }
 
     private void afterClaim(ClaimMessage claim, Applied a) {
@@ -205,8 +217,25 @@ class WorkerMessageListener {
      * committed before (delivered again: its attempt goes on); for a claim that moved it, when its
      * job was queued; for a result that moved it, the experiment's parameters, for the strategy.
      */
-    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, Long queuedAt,
-                           Map<String, Object> parameters, Double objectiveValue) {
+    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, Double objectiveValue,
+                           Long queuedAt, Map<String, Object> parameters) {
+
+        Applied(WorkerMessage message, boolean moved, boolean duplicate, Double objectiveValue) {
+            this(message, moved, duplicate, objectiveValue, null, Map.of());
+        }
+
+        /** With what was read after the batch's moves: queued times of claims, parameters of results. */
+        Applied with(Map<Long, Long> queuedAt, Map<Long, Map<String, Object>> parameters) {
+            if (!moved) {
+                return this;
+            }
+            if (message instanceof ClaimMessage claim) {
+                return new Applied(message, true, duplicate, objectiveValue, queuedAt.get(claim.experimentId()), parameters());
+            }
+            ResultMessage result = (ResultMessage) message;
+            return new Applied(message, true, duplicate, objectiveValue, null,
+                    parameters.getOrDefault(result.experimentId(), Map.of()));
+        }
     }
 
     /** Metrics only: how long the experiment's job waited between being queued and being claimed. */

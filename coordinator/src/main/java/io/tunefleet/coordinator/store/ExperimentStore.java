@@ -11,7 +11,9 @@ import io.tunefleet.common.param.ParameterSet;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +39,8 @@ public class ExperimentStore {
         this.clock = clock;
     }
 
-    public ExperimentRecord insertPending(long taskId, int seq, ParameterSet parameters, int gpus) {
+    /** Stores a new experiment, PENDING as attempt 1; returns its id. */
+    public long insertPending(long taskId, int seq, ParameterSet parameters, int gpus) {
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.sql("""
                 INSERT INTO experiments (task_id, seq, config_key, parameters_json, gpus, state, attempt, created_at)
@@ -49,7 +52,7 @@ public class ExperimentStore {
                 .param("gpus", gpus)
                 .param("now", clock.millis())
                 .update(keys);
-        return find(keys.getKey().longValue()).orElseThrow();
+        return keys.getKey().longValue();
     }
 
     /**
@@ -66,10 +69,38 @@ public class ExperimentStore {
         return moved;
     }
 
-    /** The broker confirmed the job of this attempt. */
-    public boolean markPublished(long id, int attempt) {
-        return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE id = :id AND attempt = :attempt AND queued_at IS NULL")
-                .param("now", clock.millis()).param("id", id).param("attempt", attempt).update() == 1;
+    /**
+     * {@link #markQueued} for every PENDING experiment of the task, in two statements whatever their
+     * number (a dispatch pass queues all it suggested); returns how many moved.
+     */
+    public int markAllQueued(long taskId) {
+        if (!ExperimentTransitions.sourcesOf(QUEUED).contains(PENDING)) {
+            throw new IllegalStateException("bug: the transition table no longer allows PENDING -> QUEUED");
+        }
+        int moved = jdbc.sql("UPDATE experiments SET state = 'QUEUED', queued_at = NULL "
+                        + "WHERE task_id = :task AND state = 'PENDING'")
+                .param("task", taskId).update();
+        if (moved > 0) {
+            jdbc.sql("""
+                    INSERT OR IGNORE INTO attempts (experiment_id, attempt, queued_at)
+                    SELECT id, attempt, :now FROM experiments WHERE task_id = :task AND state = 'QUEUED' AND queued_at IS NULL""")
+                    .param("now", clock.millis()).param("task", taskId).update();
+        }
+        return moved;
+    }
+
+    /**
+     * The broker confirmed the jobs of these attempts, each an {@code {id, attempt}} pair; one
+     * statement for all of them. Returns how many were recorded (not before, and still that attempt).
+     */
+    public int markPublished(List<long[]> attempts) {
+        if (attempts.isEmpty()) {
+            return 0;
+        }
+        List<Object[]> pairs = attempts.stream().map(a -> new Object[] {a[0], a[1]}).toList();
+        return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE queued_at IS NULL "
+                        + "AND (id, attempt) IN (VALUES :pairs)")
+                .param("now", clock.millis()).param("pairs", pairs).update();
     }
 
     /** Experiments of the task queued but whose job the broker has not confirmed yet. */
@@ -218,16 +249,30 @@ public class ExperimentStore {
                 .update();
     }
 
-    /** When the experiment's current attempt was queued; empty when unknown or not queued yet. */
-    public Optional<Long> queuedAt(long id) {
-        return jdbc.sql("SELECT queued_at FROM experiments WHERE id = :id AND queued_at IS NOT NULL").param("id", id)
-                .query(Long.class).optional();
+    /** When each experiment's current attempt was queued, by id; those unknown or not queued yet left out. */
+    public Map<Long, Long> queuedAt(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, Long> queued = new HashMap<>();
+        jdbc.sql("SELECT id, queued_at FROM experiments WHERE id IN (:ids) AND queued_at IS NOT NULL")
+                .param("ids", ids).query(rs -> {
+                    queued.put(rs.getLong("id"), rs.getLong("queued_at"));
+                });
+        return queued;
     }
 
-    /** The experiment's parameters; empty when there is no such experiment. Cheaper than {@link #find}. */
-    public Optional<Map<String, Object>> parameters(long id) {
-        return jdbc.sql("SELECT parameters_json FROM experiments WHERE id = :id").param("id", id)
-                .query(String.class).optional().map(Json::readObject);
+    /** Each experiment's parameters, by id; those unknown left out. Cheaper than {@link #find}. */
+    public Map<Long, Map<String, Object>> parameters(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, Map<String, Object>> parameters = new HashMap<>();
+        jdbc.sql("SELECT id, parameters_json FROM experiments WHERE id IN (:ids)")
+                .param("ids", ids).query(rs -> {
+                    parameters.put(rs.getLong("id"), Json.readObject(rs.getString("parameters_json")));
+                });
+        return parameters;
     }
 
     public Optional<ExperimentRecord> find(long id) {

@@ -122,6 +122,34 @@ class ExperimentStoreTest {
     }
 
     @Test
+    void aDispatchPassQueuesEveryPendingExperimentOfItsTaskAndNoOtherTasks() {
+        long a = insert(1, Map.of("tp-size", 1), 1).id();
+        long b = insert(2, Map.of("tp-size", 2), 2).id();
+        long otherTask = store.task("minimize_latency");
+        long other = write(() -> experiments.insertPending(otherTask, 1, ParameterSet.of(Map.of("tp-size", 1)), 1));
+
+        assertThat(write(() -> experiments.markAllQueued(task))).isEqualTo(2);
+        assertThat(experiments.unpublished(task)).extracting(ExperimentRecord::id).containsExactly(a, b);
+        assertThat(experiments.attemptHistory(a)).hasSize(1);
+        assertThat(experiments.find(other).orElseThrow().state()).isEqualTo(ExperimentState.PENDING);
+        assertThat(write(() -> experiments.markAllQueued(task))).as("nothing left pending").isZero();
+    }
+
+    @Test
+    void confirmedJobsAreRecordedOnceAndOnlyForTheirAttempt() {
+        long a = insert(1, Map.of("tp-size", 1), 1).id();
+        long b = insert(2, Map.of("tp-size", 2), 1).id();
+        write(() -> experiments.markAllQueued(task));
+
+        assertThat(write(() -> experiments.markPublished(List.of(new long[] {a, 1}, new long[] {b, 2})))).isEqualTo(1);
+        assertThat(experiments.unpublished(task)).extracting(ExperimentRecord::id).containsExactly(b);
+        assertThat(experiments.queuedAt(List.of(a, b))).containsOnlyKeys(a);
+        assertThat(write(() -> experiments.markPublished(List.of(new long[] {a, 1})))).as("already recorded").isZero();
+        assertThat(experiments.parameters(List.of(a, b, 999L))).containsOnlyKeys(a, b)
+                .containsEntry(b, Map.of("tp-size", 2));
+    }
+
+    @Test
     void claimOfAnOlderAttemptIsRefused() {
         ExperimentRecord e = insert(1, Map.of("tp-size", 1), 1);
         store.jdbc.sql("UPDATE experiments SET attempt = 2 WHERE id = :id").param("id", e.id()).update();
@@ -143,7 +171,7 @@ class ExperimentStoreTest {
         write(() -> experiments.commitResult(failed(failed, 1), null));
         long otherTask = store.task("minimize_latency");
         long otherTasksExperiment = write(() -> experiments.insertPending(otherTask, 1,
-                ParameterSet.of(Map.of("tp-size", 1)), 1)).id();
+                ParameterSet.of(Map.of("tp-size", 1)), 1));
 
         assertThat(write(() -> experiments.cancelInFlight(task))).isEqualTo(3);
 
@@ -237,7 +265,8 @@ class ExperimentStoreTest {
     }
 
     private ExperimentRecord insert(int seq, Map<String, ?> params, int gpus) {
-        return write(() -> experiments.insertPending(task, seq, ParameterSet.of(params), gpus));
+        long id = write(() -> experiments.insertPending(task, seq, ParameterSet.of(params), gpus));
+        return experiments.find(id).orElseThrow();
     }
 
     private int nextSeq() {

@@ -140,11 +140,17 @@ final class JobSource {
         Map<WorkerMessage, String> refused = new IdentityHashMap<>();
         publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
         List<Claimed> claimed = new ArrayList<>(taken.size());
+        if (refused.isEmpty()) {
+            // One ack for the lot: every job this channel holds unacked is one of these.
+            channel.basicAck(taken.get(taken.size() - 1).tag(), true);
+        }
         for (int i = 0; i < taken.size(); i++) {
             Delivery d = taken.get(i);
             String why = refused.get(claims.get(i));
             if (why == null) {
-                channel.basicAck(d.tag(), false);
+                if (!refused.isEmpty()) {
+                    channel.basicAck(d.tag(), false);
+                }
                 claimed.add(new Claimed(d.job(), d.reservation()));
             } else {
                 log.warn("task {} experiment {}: claim not confirmed ({}); job returned to the queue",
