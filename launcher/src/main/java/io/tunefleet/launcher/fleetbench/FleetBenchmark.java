@@ -239,22 +239,32 @@ public final class FleetBenchmark {
 
     /**
      * Where each experiment's time and CPU went: the stages of {@link ExperimentPath} (mean ms) and
-     * CPU ms per experiment of the coordinator, the workers together and a local broker.
+     * CPU ms per experiment of the coordinator, the workers together and a local broker; and why
+     * GPUs sat idle ({@link IdleGpuTime}), in % of all GPU time: the system's own overheads
+     * (dispatch and coordinator), placement, nothing to run.
      */
     private static void printPath(PrintStream out, List<Map<String, Object>> results) {
-        out.printf("%n%-11s %8s %8s %8s %8s %8s %8s   %28s%n", "workload", "refill", "publish", "claim", "run+",
-                "result", "sum ms", "CPU ms/exp coord/work/broker");
+        out.printf("%n%-11s %8s %8s %8s %8s %8s %8s   %28s   %24s%n", "workload", "refill", "publish", "claim", "run+",
+                "result", "sum ms", "CPU ms/exp coord/work/broker", "GPU idle % sys/place/none");
         for (Map<String, Object> r : results) {
             Map<?, ?> path = (Map<?, ?>) r.get("experiment_path_ms");
             Map<?, ?> cpu = (Map<?, ?>) r.get("cpu_ms_per_experiment");
             Object broker = cpu.get("broker");
-            out.printf("%-11s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %28s%n", r.get("workload"), mean(path, "refill"),
+            Map<?, ?> idle = (Map<?, ?>) r.get("idle_gpu_s");
+            double capacity = Math.max(1e-9, number(idle, "capacity"));
+            out.printf("%-11s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %28s   %24s%n", r.get("workload"), mean(path, "refill"),
                     mean(path, "publish"), mean(path, "claim"), mean(path, "run_overhead"), mean(path, "result"),
                     ((Number) path.get("sum_of_means")).doubleValue(),
                     String.format("%.2f/%.2f/%s", ((Number) cpu.get("coordinator")).doubleValue(),
                             ((Number) cpu.get("workers")).doubleValue(),
-                            broker == null ? "-" : String.format("%.2f", ((Number) broker).doubleValue())));
+                            broker == null ? "-" : String.format("%.2f", ((Number) broker).doubleValue())),
+                    String.format("%.1f/%.1f/%.1f", 100 * (number(idle, "dispatch") + number(idle, "coordinator")) / capacity,
+                            100 * number(idle, "placement") / capacity, 100 * number(idle, "no_work") / capacity));
         }
+    }
+
+    private static double number(Map<?, ?> json, String key) {
+        return ((Number) json.get(key)).doubleValue();
     }
 
     private static double mean(Map<?, ?> path, String stage) {

@@ -31,7 +31,8 @@ record FleetFigures(
         double throughputPerS,
         Cpu cpu,
         double coordinatorPeakRssMb,
-        ExperimentPath path) {
+        ExperimentPath path,
+        IdleGpuTime idle) {
 
     /** CPU seconds used during the measured workload; the broker's -1 when it is not a local RabbitMQ. */
     record Cpu(double coordinatorS, double workersS, double brokerS) {
@@ -59,7 +60,29 @@ record FleetFigures(
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
                 dispatchGaps(rows, w.gpusPerWorker()),
                 wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpu, rssMb,
-                ExperimentPath.of(rows, windows(w, rows)));
+                ExperimentPath.of(rows, windows(w, rows)), IdleGpuTime.of(rows, limits(w, rows), nodes(w, rows),
+                        w.gpusPerWorker(), submittedAt, lastCommit));
+    }
+
+    /** Task id to its window and experiment count, in the order the workload's tasks were submitted. */
+    private static Map<Long, IdleGpuTime.TaskLimits> limits(Workload w, List<ExperimentRow> rows) {
+        Map<Long, IdleGpuTime.TaskLimits> limits = new LinkedHashMap<>();
+        List<Long> ids = rows.stream().map(ExperimentRow::taskId).distinct().sorted().toList();
+        for (int i = 0; i < ids.size() && i < w.tasks().size(); i++) {
+            Workload.TaskLoad t = w.tasks().get(i);
+            limits.put(ids.get(i), new IdleGpuTime.TaskLimits(t.window(), t.jobs().size()));
+        }
+        return limits;
+    }
+
+    /** The fleet's workers: those that ran something, and a stand-in for each that ran nothing. */
+    private static List<String> nodes(Workload w, List<ExperimentRow> rows) {
+        List<String> nodes = new ArrayList<>(rows.stream().map(ExperimentRow::workerId).filter(id -> id != null)
+                .distinct().sorted().toList());
+        for (int i = nodes.size(); i < w.workers(); i++) {
+            nodes.add("(idle node " + (i + 1) + ")");
+        }
+        return nodes;
     }
 
     /** Task id to window: the workload's tasks were submitted in order, so their ids ascend with it. */
@@ -177,6 +200,7 @@ record FleetFigures(
         }
         json.put("cpu_ms_per_experiment", perExperiment);
         json.put("experiment_path_ms", path.toJson());
+        json.put("idle_gpu_s", idle.toJson());
         return json;
     }
 

@@ -57,7 +57,11 @@ class FleetFiguresTest {
                 "bound_ratio", "fifo_makespan_s", "sequential_s", "dispatch_gap_ms", "max_whole_node_wait_s",
                 "throughput_per_s", "coordinator_peak_rss_mb", "policy_makespan_s",
                 "ideal_max_whole_node_wait_over_duration", "policy_max_whole_node_wait_over_duration",
-                "dispatch_gap_not_before_whole_node_ms", "cpu_ms_per_experiment", "experiment_path_ms");
+                "dispatch_gap_not_before_whole_node_ms", "cpu_ms_per_experiment", "experiment_path_ms", "idle_gpu_s");
+        assertThat(String.valueOf(((Map<?, ?>) json.get("idle_gpu_s")).keySet()))
+                .isEqualTo("[dispatch, coordinator, placement, no_work, capacity, overhead_share]");
+        assertThat((double) ((Map<?, ?>) json.get("idle_gpu_s")).get("capacity")).as("3 nodes x 8 GPUs x the makespan")
+                .isEqualTo(24 * (double) json.get("makespan_s"), org.assertj.core.data.Offset.offset(0.001));
         assertThat(String.valueOf(((Map<?, ?>) json.get("cpu_ms_per_experiment")).keySet())).as("no local broker")
                 .isEqualTo("[coordinator, workers]");
         assertThat(((Map<?, ?>) json.get("cpu_ms_per_experiment")).get("workers")).isEqualTo(3000.0);
