@@ -2,6 +2,7 @@ package io.tunefleet.launcher.fleetbench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,12 +12,14 @@ import java.util.Map;
  * Why the GPUs sat idle during a run, in GPU-seconds, from the timestamps the coordinator stored.
  * Each millisecond, each node's free GPUs are charged to the first cause that holds:
  * <ol>
- *   <li>{@code dispatch}: a published job that fits them waited: the workers had not claimed it yet;</li>
+ *   <li>{@code dispatch}: a published job that fits them waited: the workers had not claimed it yet
+ *       (unless the node was emptying for a whole-node experiment, below);</li>
  *   <li>{@code coordinator}: a job that fits them was stored but not yet published, or a task had a
  *       free window slot and experiments left to suggest, or a slot was held by a result the
  *       coordinator had not committed yet;</li>
- *   <li>{@code placement}: jobs waited, but none fits the GPUs free on this node (fragmentation, or
- *       a node emptying for a whole-node experiment);</li>
+ *   <li>{@code placement}: jobs waited, but none fits the GPUs free on this node (fragmentation),
+ *       or the node was emptying for a whole-node experiment: one waited, and it is what the node
+ *       claimed next (as {@link FleetFigures.Gap#beforeWholeNode});</li>
  *   <li>{@code no_work}: nothing to run: every window full of running experiments, or the last ones
  *       running out.</li>
  * </ol>
@@ -46,6 +49,14 @@ record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, dou
         int[] used = new int[node.size()];
         int[] inFlight = new int[taskIds.size()];
         int[] stored = new int[taskIds.size()];
+        List<List<ExperimentRow>> claimsByNode = new ArrayList<>();
+        for (int n = 0; n < node.size(); n++) {
+            claimsByNode.add(new ArrayList<>());
+        }
+        rows.stream().filter(r -> r.startedAt() != null && node.containsKey(r.workerId()))
+                .sorted(Comparator.comparingLong(ExperimentRow::startedAt))
+                .forEach(r -> claimsByNode.get(node.get(r.workerId())).add(r));
+        int[] nextClaim = new int[node.size()];
         for (long t = from; t < to; t++) {
             Arrays.fill(used, 0);
             Arrays.fill(inFlight, 0);
@@ -53,6 +64,7 @@ record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, dou
             int smallestPublished = Integer.MAX_VALUE;
             int smallestUnpublished = Integer.MAX_VALUE;
             boolean resultPending = false;
+            boolean wholeNodeWaits = false;
             for (ExperimentRow r : rows) {
                 if (r.createdAt() > t) {
                     continue;
@@ -73,6 +85,7 @@ record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, dou
                 } else if (!started && !ended) {
                     if (r.queuedAt() != null && r.queuedAt() <= t) {
                         smallestPublished = Math.min(smallestPublished, r.gpus());
+                        wholeNodeWaits |= r.gpus() == gpusPerWorker;
                     } else {
                         smallestUnpublished = Math.min(smallestUnpublished, r.gpus());
                     }
@@ -86,12 +99,18 @@ record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, dou
                 slotFree |= inFlight[i] < l.window() && stored[i] < l.experiments();
             }
             for (int n = 0; n < used.length; n++) {
+                List<ExperimentRow> claims = claimsByNode.get(n);
+                while (nextClaim[n] < claims.size() && claims.get(nextClaim[n]).startedAt() <= t) {
+                    nextClaim[n]++;
+                }
                 int free = gpusPerWorker - used[n];
                 if (free <= 0) {
                     continue;
                 }
-                int cause = smallestPublished <= free ? 0
-                        : smallestUnpublished <= free || slotFree || resultPending ? 1
+                boolean emptyingForWholeNode = wholeNodeWaits && nextClaim[n] < claims.size()
+                        && claims.get(nextClaim[n]).gpus() == gpusPerWorker;
+                int cause = smallestPublished <= free && !emptyingForWholeNode ? 0
+                        : smallestPublished > free && (smallestUnpublished <= free || slotFree || resultPending) ? 1
                         : smallestPublished != Integer.MAX_VALUE ? 2 : 3;
                 charged[cause] += free;
             }

@@ -60,6 +60,21 @@ class IdleGpuTimeTest {
     }
 
     @Test
+    void aNodeEmptyingForTheWholeNodeExperimentItClaimsNextIsPlacementNotDispatch() {
+        // One node of 2 GPUs: a 1-GPU run 0-20; the whole-node job waits from 0 and is claimed at 30,
+        // a 1-GPU job that would have fitted all along only after it, at 50.
+        List<ExperimentRow> rows = List.of(
+                row(1, 1, 0, 0L, 0L, 20L, 20L),
+                row(2, 2, 0, 0L, 30L, 50L, 50L),
+                row(3, 1, 0, 0L, 50L, 60L, 60L));
+
+        IdleGpuTime idle = IdleGpuTime.of(rows, Map.of(7L, new IdleGpuTime.TaskLimits(3, 3)), List.of("w1"), 2, 0, 30);
+
+        assertThat(idle.placementS()).as("1 GPU for 20 ms, then 2 for 10").isCloseTo(0.040, within(1e-9));
+        assertThat(idle.dispatchS()).isZero();
+    }
+
+    @Test
     void aNodeThatRanNothingIsIdleAllTheTime() {
         List<ExperimentRow> rows = List.of(row(1, 1, 0, 0L, 0L, 10L, 10L));
 
