@@ -225,16 +225,17 @@ class WorkerMessageListener {
         }
 
         /** With what was read after the batch's moves: queued times of claims, parameters of results. */
-        Applied with(Map<Long, Long> queuedAt, Map<Long, Map<String, Object>> parameters) {
+        Applied with(Map<Long, Long> queuedAtById, Map<Long, Map<String, Object>> parametersById) {
             if (!moved) {
                 return this;
             }
             if (message instanceof ClaimMessage claim) {
-                return new Applied(message, true, duplicate, objectiveValue, queuedAt.get(claim.experimentId()), parameters());
+                return new Applied(message, true, duplicate, objectiveValue, queuedAtById.get(claim.experimentId()),
+                        Map.of());
             }
             ResultMessage result = (ResultMessage) message;
             return new Applied(message, true, duplicate, objectiveValue, null,
-                    parameters.getOrDefault(result.experimentId(), Map.of()));
+                    parametersById.getOrDefault(result.experimentId(), Map.of()));
         }
     }
 

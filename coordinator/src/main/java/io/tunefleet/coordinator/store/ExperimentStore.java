@@ -74,12 +74,9 @@ public class ExperimentStore {
      * number (a dispatch pass queues all it suggested); returns how many moved.
      */
     public int markAllQueued(long taskId) {
-        if (!ExperimentTransitions.sourcesOf(QUEUED).contains(PENDING)) {
-            throw new IllegalStateException("bug: the transition table no longer allows PENDING -> QUEUED");
-        }
         int moved = jdbc.sql("UPDATE experiments SET state = 'QUEUED', queued_at = NULL "
-                        + "WHERE task_id = :task AND state = 'PENDING'")
-                .param("task", taskId).update();
+                        + "WHERE task_id = :task AND state IN (:sources)")
+                .param("task", taskId).param("sources", names(ExperimentTransitions.sourcesOf(QUEUED))).update();
         if (moved > 0) {
             jdbc.sql("""
                     INSERT OR IGNORE INTO attempts (experiment_id, attempt, queued_at)
@@ -98,9 +95,11 @@ public class ExperimentStore {
             return 0;
         }
         List<Object[]> pairs = attempts.stream().map(a -> new Object[] {a[0], a[1]}).toList();
-        return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE queued_at IS NULL "
+        List<Long> ids = attempts.stream().map(a -> a[0]).toList();
+        // The id list lets SQLite look the rows up by key; the row values alone would scan the table.
+        return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE id IN (:ids) AND queued_at IS NULL "
                         + "AND (id, attempt) IN (VALUES :pairs)")
-                .param("now", clock.millis()).param("pairs", pairs).update();
+                .param("now", clock.millis()).param("ids", ids).param("pairs", pairs).update();
     }
 
     /** Experiments of the task queued but whose job the broker has not confirmed yet. */

@@ -24,7 +24,9 @@ import java.util.Map;
  *       running out.</li>
  * </ol>
  * The first two are what the running system adds; a simulation with zero overhead has none of them.
- * The last two are the placement rules and the workload.
+ * The last two are the placement rules and the workload. An experiment retried as a new attempt
+ * keeps only its last attempt's times, so the GPUs its earlier attempts held count as idle; the
+ * benchmark's workloads do not retry.
  */
 record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, double noWorkS, double capacityS) {
 
@@ -107,8 +109,9 @@ record IdleGpuTime(double dispatchS, double coordinatorS, double placementS, dou
                 if (free <= 0) {
                     continue;
                 }
-                boolean emptyingForWholeNode = wholeNodeWaits && nextClaim[n] < claims.size()
-                        && claims.get(nextClaim[n]).gpus() == gpusPerWorker;
+                // Once the node is empty the whole-node job fits: waiting for it from then on is dispatch.
+                boolean emptyingForWholeNode = wholeNodeWaits && free < gpusPerWorker
+                        && nextClaim[n] < claims.size() && claims.get(nextClaim[n]).gpus() == gpusPerWorker;
                 int cause = smallestPublished <= free && !emptyingForWholeNode ? 0
                         : smallestPublished > free && (smallestUnpublished <= free || slotFree || resultPending) ? 1
                         : smallestPublished != Integer.MAX_VALUE ? 2 : 3;

@@ -70,8 +70,9 @@ class IdleGpuTimeTest {
 
         IdleGpuTime idle = IdleGpuTime.of(rows, Map.of(7L, new IdleGpuTime.TaskLimits(3, 3)), List.of("w1"), 2, 0, 30);
 
-        assertThat(idle.placementS()).as("1 GPU for 20 ms, then 2 for 10").isCloseTo(0.040, within(1e-9));
-        assertThat(idle.dispatchS()).isZero();
+        assertThat(idle.placementS()).as("1 GPU free for 20 ms while the node empties").isCloseTo(0.020, within(1e-9));
+        assertThat(idle.dispatchS()).as("2 GPUs for 10 ms: empty, the whole-node job fits and waits")
+                .isCloseTo(0.020, within(1e-9));
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
@@ -118,7 +119,10 @@ final class JobSource {
                 }
                 return announce(channel, taken);
             } catch (IOException | RuntimeException e) {
-                // The channel's unacked jobs go back to their queue when it closes.
+                // The jobs taken and not acked go back to their queue when the channel closes: close
+                // it for real rather than return it to the cache, where the next take's multiple
+                // ack would ack them too.
+                RabbitUtils.setPhysicalCloseRequired(channel, true);
                 if (asking != null) {
                     asking.release();
                 }
@@ -139,18 +143,17 @@ final class JobSource {
                 d.job().taskId(), d.job().experimentId(), d.job().attempt(), d.reservation().indices(), now)).toList();
         Map<WorkerMessage, String> refused = new IdentityHashMap<>();
         publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
-        List<Claimed> claimed = new ArrayList<>(taken.size());
         if (refused.isEmpty()) {
-            // One ack for the lot: every job this channel holds unacked is one of these.
+            // One ack for the lot: this channel holds no other unacked job (a failed take closes it).
             channel.basicAck(taken.get(taken.size() - 1).tag(), true);
+            return taken.stream().map(d -> new Claimed(d.job(), d.reservation())).toList();
         }
+        List<Claimed> claimed = new ArrayList<>(taken.size());
         for (int i = 0; i < taken.size(); i++) {
             Delivery d = taken.get(i);
             String why = refused.get(claims.get(i));
             if (why == null) {
-                if (!refused.isEmpty()) {
-                    channel.basicAck(d.tag(), false);
-                }
+                channel.basicAck(d.tag(), false);
                 claimed.add(new Claimed(d.job(), d.reservation()));
             } else {
                 log.warn("task {} experiment {}: claim not confirmed ({}); job returned to the queue",

@@ -86,7 +86,7 @@ final class GpuLocks {
      */
     private static OpenFile open(Path path) throws IOException {
         OpenFile open = OPEN.get(path);
-        if (open != null && open.stillAt(path)) {
+        if (open != null && open.channel.isOpen() && open.stillAt(path)) {
             return open;
         }
         if (open != null) {
@@ -111,16 +111,8 @@ final class GpuLocks {
         }
     }
 
-    /** A lock file this JVM keeps open, and the length of the note last written into it. */
-    private static final class OpenFile {
-        private final FileChannel channel;
-        private final Object key;
-        private int noteLength;
-
-        private OpenFile(FileChannel channel, Object key) {
-            this.channel = channel;
-            this.key = key;
-        }
+    /** A lock file this JVM keeps open, and which file it is ({@link BasicFileAttributes#fileKey}). */
+    private record OpenFile(FileChannel channel, Object key) {
 
         boolean stillAt(Path path) {
             try {
@@ -131,20 +123,28 @@ final class GpuLocks {
         }
 
         /**
-         * Overwrites the note in place, padded with blanks over a longer previous one, so the file is
-         * never truncated (a metadata change that cost more than the lock itself). Only the lock's
-         * holder writes.
+         * Overwrites the note in place, padded with blanks over whatever longer note another holder
+         * left, so the file is never truncated (a metadata change that cost more than the lock
+         * itself). Only the lock's holder writes. An interrupt pending on this thread is kept for
+         * later: a positional write would close the channel on it, and with it the lock.
          */
         void writeNote(String note) {
-            StringBuilder text = new StringBuilder(note).append('\n');
-            while (text.length() < noteLength) {
-                text.append(' ');
-            }
+            boolean interrupted = Thread.interrupted();
             try {
-                channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)), 0);
-                noteLength = text.length();
+                byte[] text = (note + "\n").getBytes(StandardCharsets.UTF_8);
+                long size = channel.size();
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(text.length, Math.min(size, 4096)));
+                buffer.put(text);
+                while (buffer.hasRemaining()) {
+                    buffer.put((byte) ' ');
+                }
+                channel.write(buffer.flip(), 0);
             } catch (IOException e) {
                 // The note is for humans; the lock is what counts.
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

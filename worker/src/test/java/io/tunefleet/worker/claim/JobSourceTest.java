@@ -1,6 +1,7 @@
 package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tunefleet.common.message.BatchMessage;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +137,29 @@ class JobSourceTest {
         assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).hasSize(1);
         assertThat(pool.free()).as("the reservations that found the queue empty were given back").isEqualTo(3);
         assertThat(results()).hasSize(1).allMatch(m -> m instanceof ClaimMessage);
+    }
+
+    @Test
+    void aTakeThatFailsHalfwayLeavesItsJobsQueuedAndTheNextTakeClaimsThem() {
+        publisher.batching(true);
+        for (int i = 1; i <= 3; i++) {
+            publishJob(i);
+        }
+        int[] reservations = {0};
+        Supplier<Optional<GpuReservation>> failsOnTheSecond = () -> {
+            if (++reservations[0] == 2) {
+                throw new IllegalStateException("nvidia-smi failed");
+            }
+            return pool.tryReserve(1, "w-test");
+        };
+
+        assertThatThrownBy(() -> source.take(1, failsOnTheSecond, 4)).hasMessageContaining("nvidia-smi failed");
+        assertThat(pool.free()).as("the job taken before the failure gave its GPU back").isEqualTo(4);
+
+        // Its job must not be acked away by the next take's ack on a reused channel.
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+        assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(waiting(Topology.jobQueue(1))).isZero();
     }
 
     private void publishJob(long experimentId) {

@@ -87,6 +87,21 @@ class GpuPoolCrossProcessTest {
     }
 
     @Test
+    void aLockTakenOnAnInterruptedThreadIsHeldAndTheInterruptKept() throws Exception {
+        SimulatedInventory inventory = new SimulatedInventory(1, 81559, "xproc-interrupted");
+        GpuPool pool = new GpuPool(inventory, lockDir, Clock.systemUTC());
+
+        Thread.currentThread().interrupt();
+        GpuReservation r = pool.tryReserve(1, "exp").orElseThrow();
+        assertThat(Thread.interrupted()).as("the interrupt is still pending").isTrue();
+
+        // Writing the note while interrupted must not close the channel, and with it drop the lock.
+        assertThat(firstLine(start("probe", pool, inventory.uuidOf(0)))).isEqualTo("HELD");
+        r.release();
+        assertThat(pool.tryReserve(1, "next")).isPresent();
+    }
+
+    @Test
     void theNoteInALockFileNamesItsHolderAndNoEarlierOne() throws Exception {
         GpuPool pool = new GpuPool(new SimulatedInventory(1, 81559, "xproc-note"), lockDir, Clock.systemUTC());
         pool.tryReserve(1, "a-rather-long-owner-name").orElseThrow().release();
