@@ -3,6 +3,7 @@ package io.tunefleet.coordinator.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.BatchMessage;
@@ -63,6 +64,8 @@ class WorkerMessageBatchTest {
     RecordingDeadLetters deadLetters;
     @Autowired
     RecordingControl control;
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
@@ -89,6 +92,7 @@ class WorkerMessageBatchTest {
     void aWorkersBatchMessageReadsAsItsMessagesInOrder() throws Exception {
         int parked = deadLetters.reasons().size();
         List<JobMessage> jobs = jobsOfANewTask();
+        long queueWaitsBefore = queueWaitsRecorded();
         List<ClaimMessage> claims = jobs.stream().map(WorkerMessageBatchTest::claim).toList();
         List<ResultMessage> results = List.of(result(jobs.get(0), null), result(jobs.get(1), FailureClass.INFRASTRUCTURE),
                 result(jobs.get(2), FailureClass.OUT_OF_MEMORY));
@@ -100,6 +104,12 @@ class WorkerMessageBatchTest {
         assertThat(experiments.find(jobs.get(1).experimentId()).orElseThrow().attempt()).as("retried").isEqualTo(2);
         assertThat(state(jobs.get(2))).isEqualTo(ExperimentState.FAILED);
         assertThat(deadLetters.reasons()).hasSize(parked);
+        assertThat(queueWaitsRecorded() - queueWaitsBefore).as("each claim's queue wait, from its job's queued time")
+                .isEqualTo(3);
+    }
+
+    private long queueWaitsRecorded() {
+        return meters.find("tunefleet.experiments.queue.wait").timers().stream().mapToLong(t -> t.count()).sum();
     }
 
     @Test
