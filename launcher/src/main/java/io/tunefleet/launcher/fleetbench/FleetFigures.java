@@ -55,16 +55,20 @@ record FleetFigures(
         int succeeded = (int) rows.stream().filter(r -> r.state().equals("SUCCEEDED")).count();
         ScheduleSimulator.Schedule ideal = ScheduleSimulator.reference(w);
         ScheduleSimulator.Schedule policy = ScheduleSimulator.fleetPolicy(w);
+        Map<Long, IdleGpuTime.TaskLimits> limits = limits(w, rows);
         return new FleetFigures(w.name(), rows.size(), succeeded, makespan, ideal.makespanS(),
                 ideal.maxWholeNodeWaitOverDuration(), policy.makespanS(), policy.maxWholeNodeWaitOverDuration(),
                 ScheduleSimulator.lowerBound(w), ScheduleSimulator.strictFifo(w), ScheduleSimulator.sequential(w),
                 dispatchGaps(rows, w.gpusPerWorker()),
                 wholeNode[0], wholeNode[1], rows.size() / Math.max(makespan, 1e-9), cpu, rssMb,
-                ExperimentPath.of(rows, windows(w, rows)), IdleGpuTime.of(rows, limits(w, rows), nodes(w, rows),
+                ExperimentPath.of(rows, windows(limits)), IdleGpuTime.of(rows, limits, nodes(w, rows),
                         w.gpusPerWorker(), submittedAt, lastCommit));
     }
 
-    /** Task id to its window and experiment count, in the order the workload's tasks were submitted. */
+    /**
+     * Task id to its window and experiment count: the workload's tasks were submitted in order, so
+     * their ids ascend with it.
+     */
     private static Map<Long, IdleGpuTime.TaskLimits> limits(Workload w, List<ExperimentRow> rows) {
         Map<Long, IdleGpuTime.TaskLimits> limits = new LinkedHashMap<>();
         List<Long> ids = rows.stream().map(ExperimentRow::taskId).distinct().sorted().toList();
@@ -75,6 +79,12 @@ record FleetFigures(
         return limits;
     }
 
+    private static Map<Long, Integer> windows(Map<Long, IdleGpuTime.TaskLimits> limits) {
+        Map<Long, Integer> windows = new LinkedHashMap<>();
+        limits.forEach((task, l) -> windows.put(task, l.window()));
+        return windows;
+    }
+
     /** The fleet's workers: those that ran something, and a stand-in for each that ran nothing. */
     private static List<String> nodes(Workload w, List<ExperimentRow> rows) {
         List<String> nodes = new ArrayList<>(rows.stream().map(ExperimentRow::workerId).filter(id -> id != null)
@@ -83,16 +93,6 @@ record FleetFigures(
             nodes.add("(idle node " + (i + 1) + ")");
         }
         return nodes;
-    }
-
-    /** Task id to window: the workload's tasks were submitted in order, so their ids ascend with it. */
-    private static Map<Long, Integer> windows(Workload w, List<ExperimentRow> rows) {
-        List<Long> ids = rows.stream().map(ExperimentRow::taskId).distinct().sorted().toList();
-        Map<Long, Integer> windows = new LinkedHashMap<>();
-        for (int i = 0; i < ids.size() && i < w.tasks().size(); i++) {
-            windows.put(ids.get(i), w.tasks().get(i).window());
-        }
-        return windows;
     }
 
     /**
