@@ -16,9 +16,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,21 @@ class ChaosTest {
     private URI broker;
     private ChaosFleet fleet;
     private String scenario;
+
+    /**
+     * The scenarios break things on purpose, and the coordinator's background threads (a connection
+     * factory confirming a channel while the broker is down, say) may throw where nobody catches:
+     * what counts is what was stored. Awaitility would otherwise fail any wait on such an exception.
+     */
+    @BeforeAll
+    static void backgroundFailuresAreExpected() {
+        Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
+    @AfterAll
+    static void resetAwaitility() {
+        Awaitility.reset();
+    }
 
     @BeforeEach
     void start(TestInfo info) throws IOException {
@@ -111,10 +128,14 @@ class ChaosTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> fleet.count(task, "SUCCEEDED") >= 6);
 
         run(rabbitmqctl.toString(), "stop_app");
-        // The broker stays down longer than the coordinator's lease: no heartbeat reaches it, every worker
-        // counts as lost, and their results and claims wait in retries.
-        await().atMost(Duration.ofSeconds(30)).until(() -> fleet.fleet().live().isEmpty());
-        run(rabbitmqctl.toString(), "start_app");
+        try {
+            // The broker stays down longer than the coordinator's lease: no heartbeat reaches it, every
+            // worker counts as lost, and their results and claims wait in retries.
+            await().atMost(Duration.ofSeconds(30)).until(() -> fleet.fleet().live().isEmpty());
+        } finally {
+            // Whatever happened, the next scenarios need the broker back.
+            run(rabbitmqctl.toString(), "start_app");
+        }
         fleet.awaitEnd(task, Duration.ofSeconds(180));
 
         assertThat(fleet.experiments(task)).allSatisfy(e -> assertThat(e.state()).isEqualTo(ExperimentState.SUCCEEDED));
