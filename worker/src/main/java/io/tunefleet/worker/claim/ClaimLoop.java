@@ -4,6 +4,7 @@ import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
+import io.tunefleet.worker.concurrent.Timers;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.gpu.ReleaseOutcome;
@@ -59,11 +60,8 @@ public final class ClaimLoop implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "experiment-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One timeout per run, cancelled when the run ends; forgotten then, not an hour later. */
+    private final ScheduledExecutorService timeouts = Timers.daemon("experiment-timeouts");
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
     private final Object changed = new Object();

@@ -1,12 +1,12 @@
 package io.tunefleet.worker.gpu;
 
+import io.tunefleet.worker.concurrent.Timers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class TelemetrySampler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TelemetrySampler.class);
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gpu-telemetry");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Each run's sampling task is cancelled when the run ends; forgotten then (see {@link Timers}). */
+    private static final ScheduledExecutorService TIMER = Timers.daemon("gpu-telemetry");
 
     private final GpuPool pool;
     private final List<Integer> gpus;
