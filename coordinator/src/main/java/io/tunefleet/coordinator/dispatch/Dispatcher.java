@@ -300,8 +300,8 @@ public class Dispatcher implements AutoCloseable {
                     failure.getKey().taskId(), failure.getKey().experimentId(), failure.getValue());
         }
         if (!outcome.confirmed().isEmpty()) {
-            List<long[]> confirmed = outcome.confirmed().stream().map(j -> new long[] {j.experimentId(), j.attempt()})
-                    .toList();
+            List<ExperimentStore.Attempt> confirmed = outcome.confirmed().stream()
+                    .map(j -> new ExperimentStore.Attempt(j.experimentId(), j.attempt())).toList();
             writer.run(() -> experiments.markPublished(confirmed));
         }
         log.debug("task {}: published {} job(s), {} confirmed", run.taskId, jobs.size(), outcome.confirmed().size());

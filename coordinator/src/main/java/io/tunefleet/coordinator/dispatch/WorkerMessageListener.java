@@ -129,11 +129,12 @@ class WorkerMessageListener {
         if (batch.isEmpty()) {
             return;
         }
-        for (Applied a : writer.write(() -> apply(batch))) {
+        Committed done = writer.write(() -> apply(batch));
+        for (Applied a : done.applied()) {
             if (a.message() instanceof ClaimMessage claim) {
-                afterClaim(claim, a);
+                afterClaim(claim, a, done.queuedAt().get(claim.experimentId()));
             } else if (a.message() instanceof ResultMessage result) {
-                afterResult(result, a);
+                afterResult(result, a, done.parameters().getOrDefault(result.experimentId(), Map.of()));
             }
         }
     }
@@ -143,7 +144,7 @@ class WorkerMessageListener {
      * the claimed jobs were queued, the parameters of the results' experiments. Runs in the writer's
      * transaction.
      */
-    private List<Applied> apply(List<WorkerMessage> batch) {
+    private Committed apply(List<WorkerMessage> batch) {
         List<Applied> done = new ArrayList<>(batch.size());
         List<Long> claimed = new ArrayList<>();
         List<Long> finished = new ArrayList<>();
@@ -164,19 +165,18 @@ class WorkerMessageListener {
                 }
             }
         }
-        Map<Long, Long> queuedAt = experiments.queuedAt(claimed);
-        Map<Long, Map<String, Object>> parameters = experiments.parameters(finished);
-        return done.stream().map(a -> a.with(queuedAt, parameters)).toList();
+        return new Committed(done, experiments.queuedAt(claimed), experiments.parameters(finished));
     }
 
-    private void afterClaim(ClaimMessage claim, Applied a) {
+    /** @param queuedAt when the claimed job was queued; null when unknown */
+    private void afterClaim(ClaimMessage claim, Applied a, Long queuedAt) {
         if (a.duplicate()) {
             log.debug("task {} experiment {}: claim of attempt {} by {} delivered again; already running",
                     claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());
             return;
         }
         if (a.moved()) {
-            recordQueueWait(claim, a.queuedAt());
+            recordQueueWait(claim, queuedAt);
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
         } else {
@@ -187,7 +187,8 @@ class WorkerMessageListener {
         }
     }
 
-    private void afterResult(ResultMessage result, Applied a) {
+    /** @param parameters the experiment's parameters, for the strategy */
+    private void afterResult(ResultMessage result, Applied a, Map<String, Object> parameters) {
         if (!a.moved()) {
             countResult("stale");
             log.info("task {} experiment {}: result of attempt {} from {} is a duplicate or stale; ignored",
@@ -204,7 +205,7 @@ class WorkerMessageListener {
             log.info("task {} experiment {}: attempt {} {} on {} ({}: {})", result.taskId(), result.experimentId(),
                     result.attempt(), result.outcome(), result.workerId(), result.failureClass(), result.error());
         }
-        dispatcher.observed(result.taskId(), a.parameters(), a.objectiveValue(), result.failureClass());
+        dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
     }
 
     private Double objectiveValue(ResultMessage result) {
@@ -213,30 +214,19 @@ class WorkerMessageListener {
     }
 
     /**
-     * A claim or result after its commit: whether it moved the experiment, whether it was a claim
-     * committed before (delivered again: its attempt goes on); for a claim that moved it, when its
-     * job was queued; for a result that moved it, the experiment's parameters, for the strategy.
+     * A claim or result after its commit: whether it moved the experiment, and whether it was a claim
+     * committed before (delivered again: its attempt goes on).
      */
-    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, Double objectiveValue,
-                           Long queuedAt, Map<String, Object> parameters) {
+    private record Applied(WorkerMessage message, boolean moved, boolean duplicate, Double objectiveValue) {
+    }
 
-        Applied(WorkerMessage message, boolean moved, boolean duplicate, Double objectiveValue) {
-            this(message, moved, duplicate, objectiveValue, null, Map.of());
-        }
-
-        /** With what was read after the batch's moves: queued times of claims, parameters of results. */
-        Applied with(Map<Long, Long> queuedAtById, Map<Long, Map<String, Object>> parametersById) {
-            if (!moved) {
-                return this;
-            }
-            if (message instanceof ClaimMessage claim) {
-                return new Applied(message, true, duplicate, objectiveValue, queuedAtById.get(claim.experimentId()),
-                        Map.of());
-            }
-            ResultMessage result = (ResultMessage) message;
-            return new Applied(message, true, duplicate, objectiveValue, null,
-                    parametersById.getOrDefault(result.experimentId(), Map.of()));
-        }
+    /**
+     * A batch's claims and results after their commit, with what was read for what follows: when the
+     * jobs of the claims that moved were queued, and the parameters of the experiments whose results
+     * moved them, by experiment id.
+     */
+    private record Committed(List<Applied> applied, Map<Long, Long> queuedAt,
+                             Map<Long, Map<String, Object>> parameters) {
     }
 
     /** Metrics only: how long the experiment's job waited between being queued and being claimed. */

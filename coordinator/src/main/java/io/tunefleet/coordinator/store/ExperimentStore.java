@@ -86,16 +86,20 @@ public class ExperimentStore {
         return moved;
     }
 
+    /** One attempt of one experiment. */
+    public record Attempt(long experimentId, int attempt) {
+    }
+
     /**
-     * The broker confirmed the jobs of these attempts, each an {@code {id, attempt}} pair; one
-     * statement for all of them. Returns how many were recorded (not before, and still that attempt).
+     * The broker confirmed the jobs of these attempts; one statement for all of them. Returns how
+     * many were recorded (not before, and still that attempt).
      */
-    public int markPublished(List<long[]> attempts) {
+    public int markPublished(List<Attempt> attempts) {
         if (attempts.isEmpty()) {
             return 0;
         }
-        List<Object[]> pairs = attempts.stream().map(a -> new Object[] {a[0], a[1]}).toList();
-        List<Long> ids = attempts.stream().map(a -> a[0]).toList();
+        List<Object[]> pairs = attempts.stream().map(a -> new Object[] {a.experimentId(), a.attempt()}).toList();
+        List<Long> ids = attempts.stream().map(Attempt::experimentId).toList();
         // The id list lets SQLite look the rows up by key; the row values alone would scan the table.
         return jdbc.sql("UPDATE experiments SET queued_at = :now WHERE id IN (:ids) AND queued_at IS NULL "
                         + "AND (id, attempt) IN (VALUES :pairs)")

@@ -141,10 +141,12 @@ class ExperimentStoreTest {
         long b = insert(2, Map.of("tp-size", 2), 1).id();
         write(() -> experiments.markAllQueued(task));
 
-        assertThat(write(() -> experiments.markPublished(List.of(new long[] {a, 1}, new long[] {b, 2})))).isEqualTo(1);
+        assertThat(write(() -> experiments.markPublished(
+                List.of(new ExperimentStore.Attempt(a, 1), new ExperimentStore.Attempt(b, 2))))).isEqualTo(1);
         assertThat(experiments.unpublished(task)).extracting(ExperimentRecord::id).containsExactly(b);
         assertThat(experiments.queuedAt(List.of(a, b))).containsOnlyKeys(a);
-        assertThat(write(() -> experiments.markPublished(List.of(new long[] {a, 1})))).as("already recorded").isZero();
+        assertThat(write(() -> experiments.markPublished(List.of(new ExperimentStore.Attempt(a, 1)))))
+                .as("already recorded").isZero();
         assertThat(experiments.parameters(List.of(a, b, 999L))).containsOnlyKeys(a, b)
                 .containsEntry(b, Map.of("tp-size", 2));
     }

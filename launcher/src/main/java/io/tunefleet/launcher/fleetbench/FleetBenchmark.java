@@ -227,12 +227,11 @@ public final class FleetBenchmark {
         for (Map<String, Object> r : results) {
             Map<?, ?> gap = (Map<?, ?>) r.get("dispatch_gap_ms");
             out.printf("%-11s %8.1fs %8.1fs %6.3f %8.1fs %7.1fs %6.3f %7.1fs %8.1fs %23s %10.2fs %9.1f %8.0f%n",
-                    r.get("workload"), num(r, "makespan_s"), num(r, "ideal_makespan_s"), num(r, "efficiency"),
-                    num(r, "policy_makespan_s"),
-                    num(r, "lower_bound_s"), num(r, "bound_ratio"), num(r, "fifo_makespan_s"), num(r, "sequential_s"),
-                    String.format("%.1f/%.1f/%.1f", ((Number) gap.get("p50")).doubleValue(),
-                            ((Number) gap.get("p99")).doubleValue(), ((Number) gap.get("max")).doubleValue()),
-                    num(r, "max_whole_node_wait_s"), num(r, "throughput_per_s"), num(r, "coordinator_peak_rss_mb"));
+                    r.get("workload"), number(r, "makespan_s"), number(r, "ideal_makespan_s"), number(r, "efficiency"),
+                    number(r, "policy_makespan_s"),
+                    number(r, "lower_bound_s"), number(r, "bound_ratio"), number(r, "fifo_makespan_s"), number(r, "sequential_s"),
+                    String.format("%.1f/%.1f/%.1f", number(gap, "p50"), number(gap, "p99"), number(gap, "max")),
+                    number(r, "max_whole_node_wait_s"), number(r, "throughput_per_s"), number(r, "coordinator_peak_rss_mb"));
         }
         printPath(out, results);
     }
@@ -254,10 +253,9 @@ public final class FleetBenchmark {
             double capacity = Math.max(1e-9, number(idle, "capacity"));
             out.printf("%-11s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %28s   %24s%n", r.get("workload"), mean(path, "refill"),
                     mean(path, "publish"), mean(path, "claim"), mean(path, "run_overhead"), mean(path, "result"),
-                    ((Number) path.get("sum_of_means")).doubleValue(),
-                    String.format("%.2f/%.2f/%s", ((Number) cpu.get("coordinator")).doubleValue(),
-                            ((Number) cpu.get("workers")).doubleValue(),
-                            broker == null ? "-" : String.format("%.2f", ((Number) broker).doubleValue())),
+                    number(path, "sum_of_means"),
+                    String.format("%.2f/%.2f/%s", number(cpu, "coordinator"), number(cpu, "workers"),
+                            broker == null ? "-" : String.format("%.2f", number(cpu, "broker"))),
                     String.format("%.1f/%.1f/%.1f", 100 * (number(idle, "dispatch") + number(idle, "coordinator")) / capacity,
                             100 * number(idle, "placement") / capacity, 100 * number(idle, "no_work") / capacity));
         }
@@ -268,11 +266,7 @@ public final class FleetBenchmark {
     }
 
     private static double mean(Map<?, ?> path, String stage) {
-        return ((Number) ((Map<?, ?>) path.get(stage)).get("mean")).doubleValue();
-    }
-
-    private static double num(Map<String, Object> r, String key) {
-        return ((Number) r.get(key)).doubleValue();
+        return number((Map<?, ?>) path.get(stage), "mean");
     }
 
     /** Orders the requested workloads. */

@@ -14,7 +14,6 @@ import io.tunefleet.worker.gpu.GpuReservation;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,8 +140,7 @@ final class JobSource {
         long now = clock.millis();
         List<ClaimMessage> claims = taken.stream().map(d -> new ClaimMessage(Schema.VERSION, workerId, host,
                 d.job().taskId(), d.job().experimentId(), d.job().attempt(), d.reservation().indices(), now)).toList();
-        Map<WorkerMessage, String> refused = new IdentityHashMap<>();
-        publisher.sendAllConfirmed(claims).forEach(u -> refused.put(u.message(), u.reason()));
+        Map<WorkerMessage, String> refused = publisher.sendAllConfirmed(claims);
         if (refused.isEmpty()) {
             // One ack for the lot: this channel holds no other unacked job (a failed take closes it).
             channel.basicAck(taken.get(taken.size() - 1).tag(), true);

@@ -3,10 +3,8 @@ package io.tunefleet.worker.claim;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.WorkerMessage;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
@@ -70,18 +68,16 @@ final class ResultOutbox implements AutoCloseable {
 
     /** Returns the results the broker did not confirm. */
     private List<ResultMessage> sendAll(List<ResultMessage> batch) {
-        List<WorkerPublisher.Unconfirmed> unconfirmed = publisher.sendAllConfirmed(batch);
-        Set<WorkerMessage> failed = Collections.newSetFromMap(new IdentityHashMap<>());
-        unconfirmed.forEach(u -> failed.add(u.message()));
+        Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch);
         for (ResultMessage m : batch) {
-            if (!failed.contains(m)) {
+            if (!failed.containsKey(m)) {
                 log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
             }
         }
-        if (!unconfirmed.isEmpty()) {
-            log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), unconfirmed.get(0).reason());
+        if (!failed.isEmpty()) {
+            log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), failed.values().iterator().next());
         }
-        return batch.stream().filter(failed::contains).toList();
+        return batch.stream().filter(failed::containsKey).toList();
     }
 
     /** Stops sending; what was not confirmed yet is dropped (the coordinator's lease covers it). */

@@ -8,7 +8,9 @@ import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -49,9 +51,9 @@ public final class WorkerPublisher {
      * in each) once {@link #batching} is on, then waits for the confirms, at most the confirm timeout in all.
      * Never throws for the broker: what could not be published (no connection, say) is reported unconfirmed.
      *
-     * @return the messages the broker did not confirm, each with why; empty when all were confirmed
+     * @return the messages the broker did not confirm, by identity, each with why; empty when all were confirmed
      */
-    public List<Unconfirmed> sendAllConfirmed(List<? extends WorkerMessage> messages) {
+    public Map<WorkerMessage, String> sendAllConfirmed(List<? extends WorkerMessage> messages) {
         int perMessage = batching ? BatchMessage.MAX_MESSAGES : 1;
         List<List<? extends WorkerMessage>> chunks = new ArrayList<>();
         for (int from = 0; from < messages.size(); from += perMessage) {
@@ -73,11 +75,11 @@ public final class WorkerPublisher {
             }
         }
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
-        List<Unconfirmed> failed = new ArrayList<>();
+        Map<WorkerMessage, String> failed = new IdentityHashMap<>();
         for (int i = 0; i < chunks.size(); i++) {
             String problem = i < correlations.size() ? awaitConfirm(correlations.get(i), deadline) : notPublished;
             if (problem != null) {
-                chunks.get(i).forEach(m -> failed.add(new Unconfirmed(m, problem)));
+                chunks.get(i).forEach(m -> failed.put(m, problem));
             }
         }
         return failed;
@@ -120,9 +122,5 @@ public final class WorkerPublisher {
         props.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         template.send("", Topology.HEARTBEATS_QUEUE, new Message(MessageCodec.encode(heartbeat), props));
-    }
-
-    /** A message the broker did not confirm, and why. */
-    public record Unconfirmed(WorkerMessage message, String reason) {
     }
 }

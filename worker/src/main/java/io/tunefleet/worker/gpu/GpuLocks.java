@@ -34,6 +34,8 @@ final class GpuLocks {
 
     /** Lock files this JVM holds, by any pool. A path is locked at most once per JVM. */
     private static final Set<Path> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+    /** Every note is written this long, so that it covers any earlier one; a longer note is cut. */
+    private static final int NOTE_BYTES = 512;
     /** The lock files this JVM has open, by path; see the class comment for why they stay open. */
     private static final Map<Path, OpenFile> OPEN = new ConcurrentHashMap<>();
 
@@ -123,18 +125,18 @@ final class GpuLocks {
         }
 
         /**
-         * Overwrites the note in place, padded with blanks over whatever longer note another holder
-         * left, so the file is never truncated (a metadata change that cost more than the lock
-         * itself). Only the lock's holder writes. An interrupt pending on this thread is kept for
-         * later: a positional write would close the channel on it, and with it the lock.
+         * Overwrites the note in place, always {@link #NOTE_BYTES} long (cut, or padded with blanks),
+         * so that whatever note any holder left is covered without truncating the file (a metadata
+         * change that cost more than the lock itself) or asking its size. Only the lock's holder
+         * writes. An interrupt pending on this thread is kept for later: a positional write would
+         * close the channel on it, and with it the lock.
          */
         void writeNote(String note) {
             boolean interrupted = Thread.interrupted();
             try {
                 byte[] text = (note + "\n").getBytes(StandardCharsets.UTF_8);
-                long size = channel.size();
-                ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(text.length, Math.min(size, 4096)));
-                buffer.put(text);
+                ByteBuffer buffer = ByteBuffer.allocate(NOTE_BYTES);
+                buffer.put(text, 0, Math.min(text.length, NOTE_BYTES));
                 while (buffer.hasRemaining()) {
                     buffer.put((byte) ' ');
                 }
