@@ -28,6 +28,7 @@ public final class Main {
               demo [TASK.json]                 coordinator + embedded broker + 2 simulated workers (4 GPUs each)
                                                in one process; runs examples/quickstart.json and prints the result
               standalone [--port 8080] [--db FILE] [--workers 2] [--gpus-per-worker 4]
+                         [--gpus sim|nvidia-smi] [--nvidia-smi PATH]
                                                the same stack, serving the REST API until stopped
               coordinator [--port 8080] [--db FILE] [--rabbitmq amqp://guest:guest@127.0.0.1:5672]
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
@@ -132,7 +133,8 @@ public final class Main {
         return switch (argv.get(0)) {
             case "demo" -> demo(Args.parse(rest, Set.of("port", "db"), Set.of()), out);
             case "standalone" -> standalone(Args.parse(rest,
-                    Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time"), Set.of()), out);
+                    Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time", "gpus", "nvidia-smi"), Set.of()),
+                    out);
             case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq"), Set.of()));
             case "worker" -> worker(Args.parse(rest, workerOptions(), Set.of()));
             case "bench" -> bench(rest, out);
@@ -234,14 +236,30 @@ public final class Main {
 
     static int standalone(Args args, PrintStream out) throws Exception {
         Path db = Path.of(args.get("db", "tunefleet.db"));
-        Stack stack = Stack.start(new Stack.Options(args.intValue("port", 8080), db, null,
+        Stack.Options options = new Stack.Options(args.intValue("port", 8080), db, null,
                 args.intValue("workers", 2), args.intValue("gpus-per-worker", 4),
                 Duration.parse("PT" + args.get("sim-run-time", "2S").toUpperCase()), Map.of())
                 .withRuntimeMode(args.has("sim-run-time") ? io.tunefleet.worker.runtime.RuntimeMode.HOLD
-                        : io.tunefleet.worker.runtime.RuntimeMode.ENGINE));
+                        : io.tunefleet.worker.runtime.RuntimeMode.ENGINE);
+        String gpus = args.get("gpus", "sim");
+        boolean host = gpus.equals("nvidia-smi");
+        if (host) {
+            if (args.has("workers") || args.has("gpus-per-worker")) {
+                throw new Args.UsageException("--gpus nvidia-smi runs one worker on this host's GPUs;"
+                        + " drop --workers and --gpus-per-worker");
+            }
+            options = options.onHostGpus(args.get("nvidia-smi", io.tunefleet.worker.gpu.GpuInventories.DEFAULT_NVIDIA_SMI));
+        } else if (!gpus.equals("sim")) {
+            throw new Args.UsageException("--gpus must be 'sim' (simulated workers, the default) or 'nvidia-smi'"
+                    + " (one worker on this host's GPUs), not '" + gpus + "'");
+        } else if (args.has("nvidia-smi")) {
+            throw new Args.UsageException("--nvidia-smi only goes with --gpus nvidia-smi");
+        }
+        Stack stack = Stack.start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
-        out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db
-                + ", " + stack.workers().size() + " simulated workers. Ctrl-C stops it.");
+        out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db + ", "
+                + (host ? "1 worker on this host's GPUs (" + stack.workers().get(0).pool().total() + ")"
+                : stack.workers().size() + " simulated workers") + ". Ctrl-C stops it.");
         return -1;
     }
 

@@ -2,6 +2,7 @@ package io.tunefleet.launcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.coordinator.CoordinatorApplication;
+import io.tunefleet.worker.config.WorkerProperties;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
@@ -25,7 +26,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A whole tunefleet in one process: an embedded broker (or a given one), the coordinator service,
- * and simulated workers, each worker with its own AMQP connection as on separate hosts.
+ * and simulated workers, each worker with its own AMQP connection as on separate hosts; or one
+ * worker on this host's real GPUs.
  */
 final class Stack implements AutoCloseable {
 
@@ -49,15 +51,17 @@ final class Stack implements AutoCloseable {
      * @param poolObserver sees each worker's GPU pool before the worker starts (tests attach listeners)
      * @param runtimeMode  {@code ENGINE}: sim experiments run the simulated engine over HTTP and are
      *                     benchmarked; {@code HOLD}: they hold their GPUs for {@code simRunTime}
+     * @param nvidiaSmi    null: {@code workers} simulated workers of {@code gpusPerWorker} GPUs each;
+     *                     else one worker on this host's GPUs, read with this nvidia-smi binary
      */
     record Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
                    Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver,
-                   RuntimeMode runtimeMode) {
+                   RuntimeMode runtimeMode, String nvidiaSmi) {
 
         Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
                 Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver) {
             this(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties, poolObserver,
-                    RuntimeMode.HOLD);
+                    RuntimeMode.HOLD, null);
         }
 
         Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
@@ -67,7 +71,13 @@ final class Stack implements AutoCloseable {
 
         Options withRuntimeMode(RuntimeMode mode) {
             return new Options(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties,
-                    poolObserver, mode);
+                    poolObserver, mode, nvidiaSmi);
+        }
+
+        /** One worker, on the GPUs that {@code binary} (nvidia-smi) lists, instead of simulated ones. */
+        Options onHostGpus(String binary) {
+            return new Options(port, database, rabbitmq, 1, 0, simRunTime, coordinatorProperties, poolObserver,
+                    runtimeMode, binary);
         }
     }
 
@@ -79,13 +89,16 @@ final class Stack implements AutoCloseable {
         List<CachingConnectionFactory> connections = new ArrayList<>();
         try {
             coordinator = startCoordinator(options, amqp);
-            Path locks = Files.createTempDirectory("tunefleet-locks");
+            boolean host = options.nvidiaSmi() != null;
+            // Real GPUs are locked where every worker of this host locks them; simulated ones are private.
+            Path locks = host ? Files.createDirectories(Path.of(WorkerProperties.DEFAULT_LOCK_DIR))
+                    : Files.createTempDirectory("tunefleet-locks");
             for (int i = 1; i <= options.workers(); i++) {
-                String id = "sim-worker-" + i;
+                String id = host ? "gpu-worker" : "sim-worker-" + i;
                 CachingConnectionFactory cf = WorkerNode.connectionFactory(amqp);
                 connections.add(cf);
-                GpuPool pool = new GpuPool(GpuInventories.fromSpec("sim:" + options.gpusPerWorker(), null, id), locks,
-                        Clock.systemUTC());
+                GpuPool pool = new GpuPool(host ? GpuInventories.fromSpec("nvidia-smi", options.nvidiaSmi(), id)
+                        : GpuInventories.fromSpec("sim:" + options.gpusPerWorker(), null, id), locks, Clock.systemUTC());
                 options.poolObserver().accept(id, pool);
                 WorkerNode node = new WorkerNode(WorkerSettings.defaults(id, "localhost")
                         .withPollInterval(Duration.ofMillis(50)).withHeartbeatInterval(Duration.ofSeconds(1)), pool, cf,

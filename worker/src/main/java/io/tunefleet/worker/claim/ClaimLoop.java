@@ -322,6 +322,12 @@ public final class ClaimLoop implements AutoCloseable {
         wake();
     }
 
+    /** GPUs came back into service outside a release (recovered, or no longer used by others): claim now. */
+    public void gpusFreed() {
+        hints.mayHaveJobsEverywhere();
+        wake();
+    }
+
     private void wake() {
         synchronized (changed) {
             changed.notifyAll();

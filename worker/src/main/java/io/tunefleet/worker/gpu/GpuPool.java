@@ -256,7 +256,7 @@ public final class GpuPool {
     public List<Integer> recoverQuarantined() {
         List<GpuInfo> gpus = inventory.gpus();
         List<GpuProcess> processes = inventory.processes();
-        List<Integer> recovered = new java.util.ArrayList<>();
+        List<Integer> recovered = new ArrayList<>();
         synchronized (monitor) {
             for (Slot slot : slots.values()) {
                 if (slot.quarantineReason == null || slot.recoverAtMib < 0 || slot.reservation != null) {
@@ -285,6 +285,27 @@ public final class GpuPool {
             }
         }
         log.info("GPU {} back in service", index);
+    }
+
+    /**
+     * Looks again at the GPUs a foreign process or another worker's lock kept busy, and returns those
+     * free now. Reservations look only when enough GPUs are free, so without this a GPU once seen busy
+     * would stay out of service after its user went, and a host whose GPUs were all busy would never
+     * claim again. Reads nvidia-smi only when some GPU is busy that way.
+     */
+    public List<Integer> recheckBusy() {
+        if (foreignBusy() == 0) {
+            return List.of();
+        }
+        List<Integer> before = indicesIn(GpuStatus.State.FOREIGN_BUSY);
+        refresh();
+        List<Integer> freed = new ArrayList<>(before);
+        freed.retainAll(indicesIn(GpuStatus.State.FREE));
+        return freed;
+    }
+
+    private List<Integer> indicesIn(GpuStatus.State state) {
+        return snapshot().stream().filter(s -> s.state() == state).map(GpuStatus::index).toList();
     }
 
     /**
@@ -345,7 +366,7 @@ public final class GpuPool {
     }
 
     private int count(GpuStatus.State state) {
-        return (int) snapshot().stream().filter(s -> s.state() == state).count();
+        return indicesIn(state).size();
     }
 
     private Slot slot(int index) {

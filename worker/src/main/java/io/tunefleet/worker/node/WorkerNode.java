@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -103,10 +104,18 @@ public final class WorkerNode implements AutoCloseable {
             return;
         }
         try {
-            pool.recoverQuarantined().forEach(gpu -> log.info("worker {}: GPU {} is clean again and back in service",
+            List<Integer> recovered = pool.recoverQuarantined();
+            recovered.forEach(gpu -> log.info("worker {}: GPU {} is clean again and back in service",
                     settings.workerId(), gpu));
+            List<Integer> freed = pool.recheckBusy();
+            freed.forEach(gpu -> log.info("worker {}: GPU {} is no longer used by another process",
+                    settings.workerId(), gpu));
+            if (!recovered.isEmpty() || !freed.isEmpty()) {
+                claims.gpusFreed();
+            }
         } catch (RuntimeException e) {
-            log.warn("worker {}: could not re-check quarantined GPUs ({})", settings.workerId(), e.getMessage());
+            log.warn("worker {}: could not re-check quarantined or busy GPUs ({})", settings.workerId(),
+                    e.getMessage());
         }
         try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),

@@ -128,6 +128,26 @@ class GpuPoolTest {
     }
 
     @Test
+    void aGpuIsTakenAgainOnceTheForeignUseThatKeptItBusyEnds() {
+        FakeInventory inventory = FakeInventory.fromSamples("a100x4-query-gpu.csv", null);
+        GpuPool pool = new GpuPool(inventory, lockDir, clock);
+        assertThat(pool.tryReserve(3, "three")).isPresent();
+        assertThat(pool.free()).isZero();
+        assertThat(pool.recheckBusy()).as("GPU 3 still busy").isEmpty();
+
+        List<GpuInfo> gpus = new ArrayList<>(inventory.gpus());
+        GpuInfo busy = gpus.get(3);
+        gpus.set(3, new GpuInfo(busy.index(), busy.uuid(), busy.name(), busy.memoryTotalMib(), 3, busy.utilizationPercent()));
+        inventory.setGpus(gpus);
+
+        // Nothing reserves while none is free, so only a recheck can see the foreign use gone.
+        assertThat(pool.recheckBusy()).containsExactly(3);
+        assertThat(pool.free()).isEqualTo(1);
+        assertThat(pool.tryReserve(1, "after").orElseThrow().indices()).containsExactly(3);
+        assertThat(pool.recheckBusy()).as("nothing busy: nvidia-smi is not asked").isEmpty();
+    }
+
+    @Test
     void memoryInUseWithoutAVisibleProcessMakesAGpuForeignBusy() {
         FakeInventory inventory = FakeInventory.fromSamples("a100x4-query-gpu.csv", null);
         GpuPool pool = new GpuPool(inventory, lockDir, clock);
