@@ -5,11 +5,12 @@
 #   examples/gpu-engine/gpu-check.sh [OUT_DIR]
 #
 # 1. records what nvidia-smi prints here (the queries the worker runs, idle and with a process on the GPU);
-# 2. starts a foreign process holding GPU memory, then `tunefleet standalone --gpus nvidia-smi`
+# 2. starts a foreign process holding memory on GPU 0, then `tunefleet standalone --gpus nvidia-smi`
 #    (coordinator, embedded broker, one worker on this host's GPUs) and submits task.json: the worker
-#    must leave the busy GPU alone, so nothing runs while the foreign process lives;
-# 3. ends the foreign process: the 1-GPU experiments must run on the GPU, the 2-GPU ones are
-#    unschedulable on a 1-GPU host; each engine must have seen exactly the GPU reserved for it.
+#    must leave GPU 0 alone while the foreign process lives;
+# 3. ends the foreign process: the 1-GPU experiments must run, the 2-GPU ones are unschedulable on a
+#    1-GPU host; each engine must have seen exactly one GPU, nvidia-smi's GPU 0 on a 1-GPU host, and
+#    telemetry its memory; afterwards every GPU is free.
 # Everything it saw goes to OUT_DIR (default /tmp/tunefleet-gpu-check); it exits 1 if a check failed.
 # TUNEFLEET names the command that runs tunefleet (default ./tunefleet); NVIDIA_SMI the binary.
 set -uo pipefail
@@ -36,6 +37,7 @@ query > "$out/query-gpu-idle.csv" 2>&1
 apps > "$out/compute-apps-idle.csv" 2>&1
 cat "$out/query-gpu-idle.csv" "$out/topo-m.txt"
 uuid="$(head -1 "$out/query-gpu-idle.csv" | cut -d, -f2 | tr -d ' ')"
+gpus="$(grep -c . "$out/query-gpu-idle.csv")"
 
 echo "== a foreign process holds 8 GiB of GPU 0"
 python3 -c '
@@ -54,7 +56,11 @@ $tf standalone --gpus nvidia-smi --nvidia-smi "$smi" --port "$port" --db "$out/t
   > "$out/standalone.log" 2>&1 &
 stack=$!
 trap 'kill $foreign $stack 2>/dev/null; wait 2>/dev/null' EXIT
-for _ in $(seq 120); do curl -sf "$api/api/workers" > /dev/null && break; sleep 1; done
+for _ in $(seq 120); do
+  kill -0 "$stack" 2>/dev/null || { echo "tunefleet standalone did not start:"; tail -20 "$out/standalone.log"; exit 1; }
+  curl -sf "$api/api/workers" > /dev/null && break
+  sleep 1
+done
 sleep 3 # the first heartbeat
 $tf workers --coordinator "$api" | tee "$out/workers-foreign.txt"
 task="$($tf submit examples/gpu-engine/task.json --coordinator "$api" | tee "$out/submit.txt" | grep -o 'task [0-9]*' | head -1 | cut -d' ' -f2)"
@@ -62,11 +68,15 @@ echo "task $task"
 sleep 15
 curl -s "$api/api/tasks/$task/experiments" > "$out/experiments-while-foreign.json"
 $tf show "$task" --coordinator "$api" | tee "$out/show-while-foreign.txt"
-check "the worker sees the foreign process's GPU as busy" grep -qi "busy\|foreign" "$out/workers-foreign.txt"
-check "nothing ran on the busy GPU" python3 -c '
+curl -s "$api/api/workers" > "$out/workers-foreign.json"
+check "the worker counts the foreign process's GPU as not free" python3 -c '
 import json, sys
-rows = json.load(open(sys.argv[1])); rows = rows.get("experiments", rows) if isinstance(rows, dict) else rows
-sys.exit(any(r.get("state") in ("RUNNING", "COMPLETED") for r in rows))' "$out/experiments-while-foreign.json"
+w = json.load(open(sys.argv[1]))[0]
+sys.exit(not (w["gpusTotal"] >= 1 and w["gpusFree"] == w["gpusTotal"] - 1 and w["running"] == 0))' "$out/workers-foreign.json"
+check "nothing ran on the busy GPU 0" python3 -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))
+sys.exit(any(0 in (r.get("gpuIndices") or []) for r in rows))' "$out/experiments-while-foreign.json"
 
 echo "== the foreign process ends"
 kill "$foreign"; wait "$foreign" 2>/dev/null
@@ -90,13 +100,15 @@ grep -h "torch_engine: {" -r /tmp/tunefleet-engine-logs > "$out/engine-devices.t
 check "the 1-GPU experiments completed" python3 -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))
-done = [r for r in rows if str(r.get("parameters", {}).get("tp-size")) == "1" and r.get("state") == "COMPLETED"]
+done = [r for r in rows if str(r.get("parameters", {}).get("tp-size")) == "1" and r.get("state") == "SUCCEEDED"]
 sys.exit(len(done) != 2)' "$out/experiments.json"
-check "the 2-GPU experiments are unschedulable on this host" python3 -c '
+if [ "$gpus" -eq 1 ]; then
+  check "the 2-GPU experiments are unschedulable on a 1-GPU host" python3 -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))
-sys.exit(not all(r.get("state") == "UNSCHEDULABLE" for r in rows if str(r.get("parameters", {}).get("tp-size")) == "2"))' \
-  "$out/experiments.json"
+sys.exit(not all(r.get("failureClass") == "UNSCHEDULABLE" for r in rows if str(r.get("parameters", {}).get("tp-size")) == "2"))' \
+    "$out/experiments.json"
+fi
 check "each engine saw exactly one GPU, the one nvidia-smi lists ($uuid)" python3 -c '
 import json, sys
 seen = [json.loads(l.split("torch_engine: ", 1)[1]) for l in open(sys.argv[1]) if l.strip()]
@@ -105,8 +117,13 @@ sys.exit(not seen or not all(d["device_count"] == 1 and d.get("uuid") in (None, 
 check "telemetry saw the engine's memory on the GPU" python3 -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))
-used = [r.get("metrics", {}).get("gpu_memory_used_max_mib") or 0 for r in rows if r.get("state") == "COMPLETED"]
+used = [r.get("metrics", {}).get("gpu_memory_used_max_mib") or 0 for r in rows if r.get("state") == "SUCCEEDED"]
 sys.exit(not used or min(used) < 6 * 1024)' "$out/experiments.json"
-check "the GPU is free again" grep -qi "free" "$out/workers-after.txt"
+sleep 3 # a heartbeat after the last release
+curl -s "$api/api/workers" > "$out/workers-after.json"
+check "every GPU is free again" python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))[0]
+sys.exit(w["gpusFree"] != w["gpusTotal"])' "$out/workers-after.json"
 echo "$failures check(s) failed; files in $out"
 exit $(( failures > 0 ))

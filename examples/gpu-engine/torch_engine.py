@@ -11,7 +11,8 @@ bf16 matrix products of size `--hidden` on the first visible GPU, so larger sett
 the tuner has something real to find. At start it allocates `--mem-gib` GiB, as an engine's
 weights and KV cache would, and prints what CUDA shows it: device count, name and UUID.
 
-Serves /health, /v1/models and /v1/completions (streaming with a usage chunk, or not), over
+Serves /health, /v1/models, /v1/completions and /v1/chat/completions (streaming with a usage chunk,
+or not), over
 HTTP/1.1 with keep-alive. Needs PyTorch with CUDA; --allow-cpu (or TORCH_ENGINE_ALLOW_CPU=1) runs it
 without a GPU.
 """
@@ -110,36 +111,44 @@ def handler(device, model):
                 self.send_json(404, {"error": {"message": "no such path: " + self.path}})
 
         def do_POST(self):
-            if self.path != "/v1/completions":
+            # The body is read before anything is answered, so a keep-alive connection stays in step.
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            chat = self.path == "/v1/chat/completions"
+            if not chat and self.path != "/v1/completions":
                 self.send_json(404, {"error": {"message": "no such path: " + self.path}})
                 return
             try:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                body = json.loads(raw)
                 tokens = int(body.get("max_tokens", 16))
-                prompt_tokens = len(str(body.get("prompt", "")).split())
-            except (ValueError, TypeError) as e:
+                prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", [])) if chat \
+                    else str(body.get("prompt", ""))
+            except (ValueError, TypeError, AttributeError) as e:
                 self.send_json(400, {"error": {"message": "bad request: %s" % e}})
                 return
+            prompt_tokens = len(prompt.split())
             usage = {"prompt_tokens": prompt_tokens, "completion_tokens": tokens,
                      "total_tokens": prompt_tokens + tokens}
+            kind = "chat.completion" if chat else "text_completion"
             if not body.get("stream"):
                 for _ in range(tokens):
                     device.token()
-                self.send_json(200, {"object": "text_completion", "model": model,
-                                     "choices": [{"index": 0, "text": " x" * tokens, "finish_reason": "length"}],
-                                     "usage": usage})
+                text = " x" * tokens
+                choice = {"index": 0, "finish_reason": "length"}
+                choice.update({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
+                self.send_json(200, {"object": kind, "model": model, "choices": [choice], "usage": usage})
                 return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            kind += ".chunk" if chat else ""
             for i in range(tokens):
                 device.token()
-                self.event({"object": "text_completion", "model": model,
-                            "choices": [{"index": 0, "text": " x",
-                                         "finish_reason": "length" if i == tokens - 1 else None}]})
+                choice = {"index": 0, "finish_reason": "length" if i == tokens - 1 else None}
+                choice.update({"delta": {"content": " x"}} if chat else {"text": " x"})
+                self.event({"object": kind, "model": model, "choices": [choice]})
             if (body.get("stream_options") or {}).get("include_usage"):
-                self.event({"object": "text_completion", "model": model, "choices": [], "usage": usage})
+                self.event({"object": kind, "model": model, "choices": [], "usage": usage})
             self.chunk(b"data: [DONE]\n\n")
             self.chunk(b"")
 
