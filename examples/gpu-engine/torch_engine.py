@@ -81,6 +81,7 @@ class Device:
             time.sleep(0.001)
             return
         with self.lock:  # one step at a time, as a batch scheduler would serialise them
+            self.torch.cuda.set_device(self.device)  # this request's thread has no CUDA context yet
             x = self.state
             for _ in range(self.layers):
                 x = x @ self.weight

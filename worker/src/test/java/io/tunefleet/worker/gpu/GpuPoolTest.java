@@ -128,6 +128,19 @@ class GpuPoolTest {
     }
 
     @Test
+    void theGpuOfARealH200IsBusyWhileAForeignProcessHolds8GibAndFreeWhenIdle() {
+        GpuPool busy = new GpuPool(FakeInventory.fromSamples("h200x1-query-gpu-foreign.csv",
+                "h200x1-compute-apps-foreign.csv"), lockDir, clock);
+        assertThat(busy.foreignBusy()).isEqualTo(1);
+        assertThat(busy.snapshot().get(0).detail()).contains("[541]", "8710 MiB");
+        assertThat(busy.tryReserve(1, "a")).isEmpty();
+
+        GpuPool idle = new GpuPool(FakeInventory.fromSamples("h200x1-query-gpu.csv", "h200x1-compute-apps-idle.csv"),
+                lockDir, clock);
+        assertThat(idle.tryReserve(1, "b").orElseThrow().indices()).containsExactly(0);
+    }
+
+    @Test
     void aGpuIsTakenAgainOnceTheForeignUseThatKeptItBusyEnds() {
         FakeInventory inventory = FakeInventory.fromSamples("a100x4-query-gpu.csv", null);
         GpuPool pool = new GpuPool(inventory, lockDir, clock);

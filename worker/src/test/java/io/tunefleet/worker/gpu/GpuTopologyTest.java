@@ -31,6 +31,16 @@ class GpuTopologyTest {
     }
 
     @Test
+    void theMatrixOfARealOneGpuH200HostReadsDespiteItsUnderlinedHeader() {
+        // Captured on a one-GPU H200 host (driver 580): the header comes wrapped in ESC[4m ... ESC[0m.
+        String captured = FakeInventory.sample("h200x1-topo.txt");
+        assertThat(captured).startsWith("\t\u001b[4mGPU0");
+        GpuTopology h200 = GpuTopology.parse(captured);
+        assertThat(h200.known()).isTrue();
+        assertThat(h200.link(0, 0)).isEqualTo("X");
+    }
+
+    @Test
     void fasterLinksCostLess() {
         assertThat(DGX1.cost(0, 3)).isLessThan(DGX1.cost(0, 1)); // NV2 < NV1
         assertThat(DGX1.cost(0, 1)).isLessThan(PCIE.cost(0, 1)); // NV1 < PIX

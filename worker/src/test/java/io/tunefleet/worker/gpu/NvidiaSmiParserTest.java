@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class NvidiaSmiParserTest {
 
+    private static final String H200 = "GPU-d81ed9fc-c68a-7e02-1287-080306983cbb";
+
     @Test
     void readsAnEightWayH100Box() {
         List<GpuInfo> gpus = NvidiaSmiParser.parseGpus(sample("h100x8-query-gpu.csv"));
@@ -40,13 +42,24 @@ class NvidiaSmiParserTest {
     }
 
     @Test
-    void readsAnH200() {
-        List<GpuInfo> gpus = NvidiaSmiParser.parseGpus(sample("h200x1-query-gpu.csv"));
-
-        assertThat(gpus).singleElement().satisfies(g -> {
+    void readsAnH200AsCapturedIdleAndWithAForeignProcess() {
+        List<GpuInfo> idle = NvidiaSmiParser.parseGpus(sample("h200x1-query-gpu.csv"));
+        assertThat(idle).singleElement().satisfies(g -> {
+            assertThat(g.uuid()).isEqualTo(H200);
             assertThat(g.name()).isEqualTo("NVIDIA H200");
             assertThat(g.memoryTotalMib()).isEqualTo(143771);
-            assertThat(g.memoryUsedMib()).isEqualTo(4);
+            assertThat(g.memoryUsedMib()).isZero();
+        });
+        assertThat(NvidiaSmiParser.parseProcesses(sample("h200x1-compute-apps-idle.csv"))).as("empty output").isEmpty();
+
+        assertThat(NvidiaSmiParser.parseGpus(sample("h200x1-query-gpu-foreign.csv")).get(0).memoryUsedMib())
+                .isEqualTo(8719);
+        assertThat(NvidiaSmiParser.parseProcesses(sample("h200x1-compute-apps-foreign.csv")))
+                .containsExactly(new GpuProcess(H200, 541, OptionalLong.of(8710)));
+        assertThat(NvidiaSmiParser.parseSamples(sample("h200x1-telemetry.csv"))).singleElement().satisfies(s -> {
+            assertThat(s.utilizationPercent()).hasValue(30);
+            assertThat(s.memoryUsedMib()).isEqualTo(7081);
+            assertThat(s.powerWatts()).hasValue(155.0);
         });
     }
 
