@@ -15,7 +15,8 @@ import java.util.PriorityQueue;
  *   <li>{@link #strictFifo}: the seed document's pool: experiments start strictly in order, and one
  *       that does not fit blocks all behind it (head-of-line blocking);</li>
  *   <li>{@link #fleetPolicy}: the workers' own rules: whole-node experiments first, then oldest
- *       first, and a node drains for a starving whole-node experiment by {@link ClaimLoop#drains}.</li>
+ *       first, and one node at a time drains for a starving whole-node experiment by
+ *       {@link ClaimLoop#drains}.</li>
  * </ul>
  * All honour each task's window: at most that many experiments of the task admitted at once.
  * {@link #run} also reports how long whole-node experiments waited, so the placement rules can be
@@ -107,7 +108,8 @@ public final class ScheduleSimulator {
     /**
      * @param fifo  stop at the first admitted experiment that does not fit
      * @param drain whether a node stops backfilling, given the oldest admitted experiment, how long it
-     *              waited and the node's running mean of its experiments' durations; decided at events
+     *              waited and the node's running mean of its experiments' durations; decided at events,
+     *              and of the nodes that would, only one drains, as the workers' drain token allows
      */
     public static Schedule run(Workload w, Order tryOrder, boolean fifo, DrainRule drain) {
         int nodes = w.workers();
@@ -129,6 +131,7 @@ public final class ScheduleSimulator {
         double now = 0;
         double makespan = 0;
         long[] order = {0};
+        int holder = -1;
         admit(w, nextIndex, inFlight, admitted, order, now);
         while (true) {
             boolean[] draining = new boolean[nodes];
@@ -137,6 +140,18 @@ public final class ScheduleSimulator {
                 long waitedMs = Math.round((now - oldest.admittedAt()) * 1000);
                 for (int n = 0; n < nodes; n++) {
                     draining[n] = drain.drains(size, free[n], oldest.job().gpus(), waitedMs, meanRunMs[n]);
+                }
+                // One node drains at a time (the workers' DrainToken): the one that took the token
+                // keeps it while it qualifies; else the first that qualifies takes it.
+                if (holder < 0 || !draining[holder]) {
+                    holder = -1;
+                    for (int n = 0; n < nodes && holder < 0; n++) {
+                        holder = draining[n] ? n : -1;
+                    }
+                }
+                Arrays.fill(draining, false);
+                if (holder >= 0) {
+                    draining[holder] = true;
                 }
             }
             sort(admitted, tryOrder, size);

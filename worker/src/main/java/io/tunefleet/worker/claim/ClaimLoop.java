@@ -66,6 +66,7 @@ public final class ClaimLoop implements AutoCloseable {
     private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
     private final Object changed = new Object();
     private final QueueHints hints;
+    private final DrainToken drainToken;
     /** When every queue was last made worth asking again, in ms of {@link #clock}. */
     private long lastFullPass;
     private volatile boolean stopped;
@@ -81,6 +82,7 @@ public final class ClaimLoop implements AutoCloseable {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
+        this.drainToken = new DrainToken(template, pool.total(), clock, pollInterval);
         this.results = new ResultOutbox(publisher, workerId);
         this.publisher = publisher;
         this.runtime = runtime;
@@ -211,16 +213,16 @@ public final class ClaimLoop implements AutoCloseable {
      * node with at least {@link #DRAIN_FROM} of its GPUs free stops backfilling until it can take that
      * job (the broker is asked that such a job still waits). Busier nodes go on backfilling. Measured
      * on the fleet benchmark: draining at once cost 2-4 % of efficiency; after 2 mean run times it
-     * kept whole-node waits under 3 times their duration at no cost. Lower thresholds starve less in
-     * a zero-overhead simulation (2 of 8 free after one mean run: 1 in 80 seeded workloads waits over
-     * 3 times, against 16 in 80), but each worker decides alone, so on the real fleet several nodes
-     * drained for the same job at once (mixed efficiency 0.885); that needs one node named to drain.
+     * kept whole-node waits under 3 times their duration at no cost. Of the nodes that qualify, only
+     * the one holding the {@link DrainToken} drains: each worker decides alone, and with lower
+     * thresholds several nodes had drained for the same job at once (mixed efficiency 0.885).
      */
     private boolean drainingForWholeNode() {
         // A quarantined GPU or one a foreign process uses never comes free: this node cannot empty.
         boolean canEmpty = pool.quarantined() == 0 && pool.foreignBusy() == 0;
-        return canEmpty && drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()),
-                meanRunMs) && jobs.waiting(pool.total());
+        boolean wanted = canEmpty && drains(pool.total(), pool.free(), hints.oldestGpus(),
+                hints.oldestWaitMs(clock.millis()), meanRunMs) && jobs.waiting(pool.total());
+        return drainToken.hold(wanted);
     }
 
     /**

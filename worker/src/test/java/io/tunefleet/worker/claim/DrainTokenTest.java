@@ -1,0 +1,93 @@
+package io.tunefleet.worker.claim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.tunefleet.worker.node.WorkerNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * One node of a size drains at a time, against a real RabbitMQ: each worker its own connection, as
+ * on separate hosts. Under {@code CI=true} a missing broker fails the test; elsewhere it is skipped.
+ */
+class DrainTokenTest {
+
+    private static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
+    private static final int NODE = 977; // a size no other test uses: its token is this test's alone
+
+    private final List<CachingConnectionFactory> connections = new ArrayList<>();
+
+    @BeforeEach
+    void requireBroker() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(BROKER.getHost(), BROKER.getPort()), 1_000);
+        } catch (IOException e) {
+            String why = "no RabbitMQ answers at 127.0.0.1:5672; start rabbitmq-server";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+    }
+
+    @AfterEach
+    void disconnect() {
+        connections.forEach(CachingConnectionFactory::destroy);
+    }
+
+    @Test
+    void oneNodeOfASizeHoldsItUntilItLetsGoOrItsConnectionCloses() {
+        CachingConnectionFactory aConnection = connect();
+        DrainToken a = token(aConnection, NODE, Duration.ZERO);
+        DrainToken b = token(connect(), NODE, Duration.ZERO);
+        DrainToken otherSize = token(connect(), NODE + 1, Duration.ZERO);
+
+        assertThat(a.hold(true)).isTrue();
+        assertThat(b.hold(true)).as("another node drains").isFalse();
+        assertThat(a.hold(true)).as("kept while wanted").isTrue();
+        assertThat(otherSize.hold(true)).as("nodes of another size drain for their own jobs").isTrue();
+
+        assertThat(a.hold(false)).isFalse();
+        assertThat(b.hold(true)).as("given back").isTrue();
+        assertThat(a.hold(true)).isFalse();
+
+        connections.remove(1).destroy(); // b's worker is gone
+        assertThat(a.hold(true)).as("the token went with b's connection").isTrue();
+        assertThat(otherSize.hold(false)).isFalse();
+    }
+
+    @Test
+    void aRefusedNodeDoesNotAskAgainBeforeItsRetryTime() {
+        DrainToken a = token(connect(), NODE + 2, Duration.ZERO);
+        DrainToken patient = token(connect(), NODE + 2, Duration.ofHours(1));
+
+        assertThat(a.hold(true)).isTrue();
+        assertThat(patient.hold(true)).isFalse();
+        assertThat(a.hold(false)).isFalse();
+        assertThat(patient.hold(true)).as("an hour has not passed").isFalse();
+        assertThat(a.hold(true)).isTrue();
+    }
+
+    private CachingConnectionFactory connect() {
+        CachingConnectionFactory factory = WorkerNode.connectionFactory(BROKER);
+        connections.add(factory);
+        return factory;
+    }
+
+    private static DrainToken token(CachingConnectionFactory connection, int nodeGpus, Duration retryAfter) {
+        return new DrainToken(new RabbitTemplate(connection), nodeGpus, Clock.systemUTC(), retryAfter);
+    }
+}
