@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.support.ConditionalExceptionLogger;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -20,9 +21,10 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * still wants to drain, and deletes it as soon as it does not. A refused worker asks again only
  * after {@code retryAfter}, since each refusal costs the broker a channel.
  */
-final class DrainToken {
+public final class DrainToken {
 
     private static final Logger log = LoggerFactory.getLogger(DrainToken.class);
+    private static final String PREFIX = "tunefleet.drain.gpus.";
 
     private final RabbitTemplate template;
     private final String queue;
@@ -39,7 +41,22 @@ final class DrainToken {
     }
 
     static String name(int nodeGpus) {
-        return "tunefleet.drain.gpus." + nodeGpus;
+        return PREFIX + nodeGpus;
+    }
+
+    /**
+     * Logs channel closes as {@code next} does, except a refused drain token, which is routine: the
+     * connection factory would log each as an error.
+     */
+    public static ConditionalExceptionLogger quietRefusals(ConditionalExceptionLogger next) {
+        return (logger, message, t) -> {
+            String text = String.valueOf(t == null ? null : t.getMessage());
+            if (text.contains("RESOURCE_LOCKED") && text.contains(PREFIX)) {
+                logger.debug("drain token refused: another node drains");
+            } else {
+                next.log(logger, message, t);
+            }
+        };
     }
 
     /**

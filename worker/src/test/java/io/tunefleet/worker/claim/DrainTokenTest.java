@@ -1,23 +1,20 @@
 package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tunefleet.worker.node.WorkerNode;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.support.ConditionalExceptionLogger;
 
 /**
  * One node of a size drains at a time, against a real RabbitMQ: each worker its own connection, as
@@ -25,22 +22,13 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  */
 class DrainTokenTest {
 
-    private static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
     private static final int NODE = 977; // a size no other test uses: its token is this test's alone
 
     private final List<CachingConnectionFactory> connections = new ArrayList<>();
 
     @BeforeEach
     void requireBroker() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(BROKER.getHost(), BROKER.getPort()), 1_000);
-        } catch (IOException e) {
-            String why = "no RabbitMQ answers at 127.0.0.1:5672; start rabbitmq-server";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
+        LocalRabbit.require();
     }
 
     @AfterEach
@@ -81,8 +69,21 @@ class DrainTokenTest {
         assertThat(a.hold(true)).isTrue();
     }
 
+    @Test
+    void aRefusalIsNotLoggedAsAnErrorButOtherChannelClosesAre() {
+        List<String> passedOn = new ArrayList<>();
+        ConditionalExceptionLogger quiet = DrainToken.quietRefusals((log, message, t) -> passedOn.add(t.getMessage()));
+        Log log = LogFactory.getLog(DrainTokenTest.class);
+
+        quiet.log(log, "Shutdown Signal", new RuntimeException("reply-code=405, reply-text=RESOURCE_LOCKED - cannot"
+                + " obtain exclusive access to locked queue 'tunefleet.drain.gpus.8' in vhost '/'"));
+        quiet.log(log, "Shutdown Signal", new RuntimeException("reply-code=404, reply-text=NOT_FOUND - no queue 'x'"));
+
+        assertThat(passedOn).singleElement().asString().contains("NOT_FOUND");
+    }
+
     private CachingConnectionFactory connect() {
-        CachingConnectionFactory factory = WorkerNode.connectionFactory(BROKER);
+        CachingConnectionFactory factory = WorkerNode.connectionFactory(LocalRabbit.BROKER);
         connections.add(factory);
         return factory;
     }

@@ -2,7 +2,6 @@ package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
@@ -16,9 +15,6 @@ import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.runtime.Jobs;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +25,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +42,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  */
 class JobSourceTest {
 
-    private static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
+    private static final URI BROKER = LocalRabbit.BROKER;
 
     @TempDir
     Path locks;
@@ -59,7 +54,7 @@ class JobSourceTest {
 
     @BeforeEach
     void connect() {
-        requireBroker();
+        LocalRabbit.require();
         connections = WorkerNode.connectionFactory(BROKER);
         template = new RabbitTemplate(connections);
         template.setMandatory(true);
@@ -183,17 +178,5 @@ class JobSourceTest {
             all.add(MessageCodec.decodeWorkerMessage(m.getBody()));
         }
         return all;
-    }
-
-    private static void requireBroker() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(BROKER.getHost(), BROKER.getPort()), 1_000);
-        } catch (IOException e) {
-            String why = "no RabbitMQ answers at 127.0.0.1:5672; start rabbitmq-server";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
     }
 }
