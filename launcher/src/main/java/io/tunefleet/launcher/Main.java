@@ -51,6 +51,7 @@ public final class Main {
               logs ID EXP                      experiment #EXP of task ID: state, attempts, error
 
               bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 10000]
+                          [--keep]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
               bench store [--experiments 100000] [--json FILE]
@@ -278,7 +279,7 @@ public final class Main {
             return benchBroker(Args.parse(rest, Set.of("rate", "seconds", "rabbitmq", "json"), Set.of()), out);
         }
         if (argv.get(0).equals("fleet")) {
-            return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq", "warmup"), Set.of("embedded")),
+            return benchFleet(Args.parse(rest, Set.of("workload", "json", "rabbitmq", "warmup"), Set.of("embedded", "keep")),
                     out);
         }
         return SearchBenchmark.run(Args.parse(rest, Set.of("json", "seeds"), Set.of()), out);
@@ -322,11 +323,22 @@ public final class Main {
             if (warmup < 0) {
                 throw new Args.UsageException("--warmup must be 0 or more, got " + warmup);
             }
-            var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit, embedded != null,
-                    Files.createTempDirectory("tunefleet-bench"), warmup);
+            Path runs = Files.createTempDirectory("tunefleet-bench");
+            var bench = new io.tunefleet.launcher.fleetbench.FleetBenchmark(out, rabbit, embedded != null, runs, warmup);
             List<Map<String, Object>> results = new ArrayList<>();
-            for (var w : workloads) {
-                results.add(bench.run(w));
+            boolean done = false;
+            try {
+                for (var w : workloads) {
+                    results.add(bench.run(w));
+                }
+                done = true;
+            } finally {
+                // Each workload's database and service logs: kept when asked, or to look at a failed run.
+                if (done && !args.has("keep")) {
+                    org.springframework.util.FileSystemUtils.deleteRecursively(runs);
+                } else {
+                    out.println("Run files (each workload's database and service logs) kept in " + runs);
+                }
             }
             io.tunefleet.launcher.fleetbench.FleetBenchmark.print(out, results);
             BenchmarkJson.writeIfAsked(args, results, out);
