@@ -20,6 +20,7 @@ smi="${NVIDIA_SMI:-nvidia-smi}"
 port="${PORT:-18080}"
 api="http://127.0.0.1:$port"
 mkdir -p "$out"
+touch "$out/.started"
 failures=0
 check() { # check NAME CONDITION-COMMAND...
   local name="$1"; shift
@@ -45,6 +46,7 @@ import torch, time, sys
 x = torch.empty(8 << 30, dtype=torch.uint8, device="cuda:0"); torch.cuda.synchronize()
 print("holding", flush=True); time.sleep(600)' > "$out/foreign.log" 2>&1 &
 foreign=$!
+trap 'kill $foreign ${stack:-} 2>/dev/null; wait 2>/dev/null' EXIT
 for _ in $(seq 60); do grep -q holding "$out/foreign.log" && break; sleep 0.5; done
 query > "$out/query-gpu-foreign.csv" 2>&1
 apps > "$out/compute-apps-foreign.csv" 2>&1
@@ -55,15 +57,16 @@ rm -f "$out/tunefleet.db"*
 $tf standalone --gpus nvidia-smi --nvidia-smi "$smi" --port "$port" --db "$out/tunefleet.db" \
   > "$out/standalone.log" 2>&1 &
 stack=$!
-trap 'kill $foreign $stack 2>/dev/null; wait 2>/dev/null' EXIT
 for _ in $(seq 120); do
   kill -0 "$stack" 2>/dev/null || { echo "tunefleet standalone did not start:"; tail -20 "$out/standalone.log"; exit 1; }
   curl -sf "$api/api/workers" > /dev/null && break
   sleep 1
 done
+curl -sf "$api/api/workers" > /dev/null || { echo "tunefleet standalone did not answer in 120 s"; exit 1; }
 sleep 3 # the first heartbeat
 $tf workers --coordinator "$api" | tee "$out/workers-foreign.txt"
 task="$($tf submit examples/gpu-engine/task.json --coordinator "$api" | tee "$out/submit.txt" | grep -o 'task [0-9]*' | head -1 | cut -d' ' -f2)"
+[ -n "$task" ] || { echo "the task was not submitted:"; cat "$out/submit.txt"; exit 1; }
 echo "task $task"
 sleep 15
 curl -s "$api/api/tasks/$task/experiments" > "$out/experiments-while-foreign.json"
@@ -94,8 +97,13 @@ $tf export "$task" --format json --output "$out/experiments.json" --coordinator 
 $tf workers --coordinator "$api" | tee "$out/workers-after.txt"
 query > "$out/query-gpu-after.csv" 2>&1
 apps > "$out/compute-apps-after.csv" 2>&1
-cat /tmp/tunefleet-engine-logs/*"task-$task"* /tmp/tunefleet-engine-logs/*/*"task-$task"* 2>/dev/null > "$out/engine-logs.txt"
-grep -h "torch_engine: {" -r /tmp/tunefleet-engine-logs > "$out/engine-devices.txt" 2>/dev/null
+# This run's engine logs: written since the check started. Task ids start again with each fresh
+# database and a log file is appended to, so each file's last start is this run's.
+: > "$out/engine-logs.txt"; : > "$out/engine-devices.txt"
+for f in $(find /tmp/tunefleet-engine-logs/"task-$task" -name '*.log' -newer "$out/.started" 2>/dev/null); do
+  cat "$f" >> "$out/engine-logs.txt"
+  grep -h "torch_engine: {" "$f" | tail -1 >> "$out/engine-devices.txt"
+done
 
 check "the 1-GPU experiments completed" python3 -c '
 import json, sys

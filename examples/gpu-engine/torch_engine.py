@@ -113,13 +113,20 @@ def handler(device, model):
 
         def do_POST(self):
             # The body is read before anything is answered, so a keep-alive connection stays in step.
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            try:
+                length = int(self.headers.get("Content-Length", "0"))
+            except ValueError:
+                self.send_json(400, {"error": {"message": "bad Content-Length"}})
+                self.close_connection = True
+                return
+            raw = self.rfile.read(length)
             chat = self.path == "/v1/chat/completions"
             if not chat and self.path != "/v1/completions":
                 self.send_json(404, {"error": {"message": "no such path: " + self.path}})
                 return
             try:
                 body = json.loads(raw)
+                usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
                 tokens = int(body.get("max_tokens", 16))
                 prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", [])) if chat \
                     else str(body.get("prompt", ""))
@@ -148,7 +155,7 @@ def handler(device, model):
                 choice = {"index": 0, "finish_reason": "length" if i == tokens - 1 else None}
                 choice.update({"delta": {"content": " x"}} if chat else {"text": " x"})
                 self.event({"object": kind, "model": model, "choices": [choice]})
-            if (body.get("stream_options") or {}).get("include_usage"):
+            if usage_wanted:
                 self.event({"object": kind, "model": model, "choices": [], "usage": usage})
             self.chunk(b"data: [DONE]\n\n")
             self.chunk(b"")

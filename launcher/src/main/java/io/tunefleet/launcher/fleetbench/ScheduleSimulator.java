@@ -135,6 +135,9 @@ public final class ScheduleSimulator {
         admit(w, nextIndex, inFlight, admitted, order, now);
         while (true) {
             boolean[] draining = new boolean[nodes];
+            if (admitted.isEmpty()) {
+                holder = -1; // nothing waits: the draining node would have given the token back
+            }
             if (drain != DrainRule.NEVER && !admitted.isEmpty()) {
                 Pending oldest = admitted.stream().min(Comparator.comparingLong(Pending::order)).orElseThrow();
                 long waitedMs = Math.round((now - oldest.admittedAt()) * 1000);

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -43,6 +44,8 @@ public final class ClaimLoop implements AutoCloseable {
     static final double DRAIN_FROM = 0.625;
     /** How long, in mean run times, the oldest job must have waited before a node drains for it. */
     static final double DRAIN_AFTER_RUNS = 2;
+    /** How long a worker refused the drain token waits before asking again (each ask is a connection). */
+    static final Duration DRAIN_TOKEN_RETRY = Duration.ofSeconds(1);
     /** How long a cancelled task's leftover jobs are dropped on sight. */
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
 
@@ -67,6 +70,8 @@ public final class ClaimLoop implements AutoCloseable {
     private final Object changed = new Object();
     private final QueueHints hints;
     private final DrainToken drainToken;
+    /** Claim-loop thread only: whether the last pass drained, to log the changes. */
+    private boolean wasDraining;
     /** When every queue was last made worth asking again, in ms of {@link #clock}. */
     private long lastFullPass;
     private volatile boolean stopped;
@@ -82,7 +87,8 @@ public final class ClaimLoop implements AutoCloseable {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
-        this.drainToken = new DrainToken(template, pool.total(), clock, pollInterval);
+        this.drainToken = new DrainToken(template.getConnectionFactory() instanceof AbstractConnectionFactory f
+                ? f.getRabbitConnectionFactory() : null, pool.total(), clock, DRAIN_TOKEN_RETRY);
         this.results = new ResultOutbox(publisher, workerId);
         this.publisher = publisher;
         this.runtime = runtime;
@@ -161,6 +167,8 @@ public final class ClaimLoop implements AutoCloseable {
             log.error("worker {}: the claim loop died; heartbeats stop so the coordinator re-queues this "
                     + "worker's experiments elsewhere", workerId, e);
             throw e;
+        } finally {
+            drainToken.close(); // another node may drain now
         }
     }
 
@@ -222,7 +230,13 @@ public final class ClaimLoop implements AutoCloseable {
         boolean canEmpty = pool.quarantined() == 0 && pool.foreignBusy() == 0;
         boolean wanted = canEmpty && drains(pool.total(), pool.free(), hints.oldestGpus(),
                 hints.oldestWaitMs(clock.millis()), meanRunMs) && jobs.waiting(pool.total());
-        return drainToken.hold(wanted);
+        boolean draining = drainToken.hold(wanted);
+        if (draining != wasDraining) {
+            wasDraining = draining;
+            log.info("worker {}: {}", workerId, draining ? "draining for a whole-node experiment (drain token taken)"
+                    : "backfilling again (drain token given back)");
+        }
+        return draining;
     }
 
     /**
@@ -340,6 +354,7 @@ public final class ClaimLoop implements AutoCloseable {
     public void close() {
         stopped = true;
         wake();
+        drainToken.close();
         timeouts.shutdownNow();
         experiments.shutdownNow();
         results.close();

@@ -1,12 +1,13 @@
 package io.tunefleet.worker.claim;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.AmqpException;
-import org.springframework.amqp.support.ConditionalExceptionLogger;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * Lets one node at a time, of all nodes of one size, stop backfilling for a whole-node experiment.
@@ -15,48 +16,32 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * of the benchmark's mixed workload puts that at 5 % of its makespan (18.84 s against 17.85 s with one
  * node draining), and over 80 seeded workloads one draining node is never worse on average.
  *
- * <p>The token is an exclusive, auto-deleted queue, {@code tunefleet.drain.gpus.<N>}: RabbitMQ lets
- * one connection declare it and refuses the others (RESOURCE_LOCKED), and deletes it when its
- * holder's connection closes, so a worker that dies cannot keep it. The holder keeps it while it
- * still wants to drain, and deletes it as soon as it does not. A refused worker asks again only
- * after {@code retryAfter}, since each refusal costs the broker a channel.
+ * <p>The token is an exclusive queue, {@code tunefleet.drain.gpus.<N>}, declared on a connection of
+ * its own: the broker lets one connection declare it and refuses the others, and deletes it when
+ * that connection closes. Taking the token opens the connection and declares the queue; giving it
+ * back closes the connection. A refusal closes only that connection (RabbitMQ closes the channel,
+ * Qpid the whole connection), never the worker's own, and a token whose connection was lost is no
+ * longer held. A worker whose process ends gives the token back with its connection; one cut off by
+ * the network, once the broker's heartbeat timeout notices. A refused worker asks again only after
+ * {@code retryAfter}, since each attempt costs the broker a connection.
  */
-public final class DrainToken {
+final class DrainToken implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DrainToken.class);
-    private static final String PREFIX = "tunefleet.drain.gpus.";
 
-    private final RabbitTemplate template;
+    private final ConnectionFactory broker;
     private final String queue;
     private final Clock clock;
     private final long retryAfterMs;
-    private boolean held;
+    private Connection connection;
     private long refusedUntil;
 
-    DrainToken(RabbitTemplate template, int nodeGpus, Clock clock, Duration retryAfter) {
-        this.template = template;
-        this.queue = name(nodeGpus);
+    /** @param broker how to reach the broker (the worker's own settings); null: no token, every node may drain */
+    DrainToken(ConnectionFactory broker, int nodeGpus, Clock clock, Duration retryAfter) {
+        this.broker = broker;
+        this.queue = "tunefleet.drain.gpus." + nodeGpus;
         this.clock = clock;
         this.retryAfterMs = retryAfter.toMillis();
-    }
-
-    static String name(int nodeGpus) {
-        return PREFIX + nodeGpus;
-    }
-
-    /**
-     * Logs channel closes as {@code next} does, except a refused drain token, which is routine: the
-     * connection factory would log each as an error.
-     */
-    public static ConditionalExceptionLogger quietRefusals(ConditionalExceptionLogger next) {
-        return (logger, message, t) -> {
-            String text = String.valueOf(t == null ? null : t.getMessage());
-            if (text.contains("RESOURCE_LOCKED") && text.contains(PREFIX)) {
-                logger.debug("drain token refused: another node drains");
-            } else {
-                next.log(logger, message, t);
-            }
-        };
     }
 
     /**
@@ -64,33 +49,44 @@ public final class DrainToken {
      * holds it now. Broker trouble counts as not holding it: the node then goes on backfilling.
      */
     synchronized boolean hold(boolean wanted) {
-        if (wanted == held) {
-            return held;
+        if (broker == null) {
+            return wanted;
         }
         if (!wanted) {
-            held = false;
-            try {
-                template.execute(channel -> channel.queueDelete(queue));
-            } catch (AmqpException e) {
-                log.debug("drain token {} not deleted ({}); it goes with this worker's connection", queue,
-                        e.getMessage());
-            }
+            close();
             return false;
+        }
+        if (held()) {
+            return true;
         }
         long now = clock.millis();
         if (now < refusedUntil) {
             return false;
         }
         try {
-            template.execute(channel -> channel.queueDeclare(queue, false, true, true, null));
-            held = true;
-        } catch (AmqpException e) {
-            refusedUntil = now + retryAfterMs; // another node drains (or the broker is away)
+            connection = broker.newConnection("tunefleet-" + queue);
+            connection.createChannel().queueDeclare(queue, false, true, true, null);
+            return true;
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            log.debug("drain token {} not taken ({}): another node drains, or the broker is away", queue,
+                    e.getMessage());
+            close();
+            refusedUntil = now + retryAfterMs;
+            return false;
         }
-        return held;
     }
 
+    /** Whether this worker holds the token: its connection, which owns the queue, is open. */
     synchronized boolean held() {
-        return held;
+        return connection != null && connection.isOpen();
+    }
+
+    /** Gives the token back, if held: closing its connection deletes the queue. */
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            connection.abort(1_000);
+            connection = null;
+        }
     }
 }

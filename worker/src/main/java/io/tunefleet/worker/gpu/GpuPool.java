@@ -194,6 +194,7 @@ public final class GpuPool {
                             + " while " + r + " is released");
                 }
                 slot.reservation = null;
+                slot.foreignDetail = null; // released clean: what nvidia-smi saw on it was ours
                 // A quarantined GPU keeps its lock, so other workers on this host stay off it too.
                 if (slot.quarantineReason == null) {
                     slot.releaseLock();
@@ -392,7 +393,8 @@ public final class GpuPool {
 
     private void apply(Observation seen) {
         for (Slot slot : slots.values()) {
-            slot.foreignDetail = seen.busyByUuid.get(slot.uuid);
+            // A reserved GPU runs our engine; what else runs there is the clean release's to judge.
+            slot.foreignDetail = slot.reservation == null ? seen.busyByUuid.get(slot.uuid) : null;
             if (!seen.gpusByUuid.containsKey(slot.uuid) && slot.quarantineReason == null) {
                 // Fell off the bus (Xid 79 and the like): needs an operator, not a retry.
                 slot.quarantineReason = "no longer listed by nvidia-smi";

@@ -3,7 +3,6 @@ package io.tunefleet.worker.node;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.worker.claim.ClaimLoop;
-import io.tunefleet.worker.claim.DrainToken;
 import io.tunefleet.worker.claim.WorkerPublisher;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.metrics.WorkerMeters;
@@ -17,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -49,11 +47,6 @@ public final class WorkerNode implements AutoCloseable {
         this.pool = pool;
         this.clock = clock;
         this.connections = connections;
-        if (connections instanceof AbstractConnectionFactory factory) {
-            // A refused drain token closes its channel; routine, where the factory would log an error.
-            factory.setCloseExceptionLogger(
-                    DrainToken.quietRefusals(new AbstractConnectionFactory.DefaultChannelCloseLogger()));
-        }
         RabbitTemplate template = new RabbitTemplate(connections);
         template.setMandatory(true);
         this.publisher = new WorkerPublisher(template, settings.confirmTimeout());

@@ -12,6 +12,7 @@ final class FakeInventory implements GpuInventory {
     private volatile List<GpuInfo> gpus;
     private volatile List<GpuProcess> processes;
     private volatile GpuTopology topology = GpuTopology.UNKNOWN;
+    private final java.util.concurrent.atomic.AtomicInteger readings = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
         this.gpus = gpus;
@@ -56,7 +57,13 @@ final class FakeInventory implements GpuInventory {
 
     @Override
     public List<GpuInfo> gpus() {
+        readings.incrementAndGet();
         return gpus;
+    }
+
+    /** How often the GPUs were read (nvidia-smi --query-gpu, on a real host). */
+    int readings() {
+        return readings.get();
     }
 
     @Override

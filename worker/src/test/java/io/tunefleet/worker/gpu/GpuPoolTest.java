@@ -141,6 +141,29 @@ class GpuPoolTest {
     }
 
     @Test
+    void ourOwnEngineOnAReservedGpuDoesNotLeaveItForeignBusyAfterItsRelease() {
+        FakeInventory inventory = FakeInventory.fromSamples("h200x1-query-gpu.csv", "h200x1-compute-apps-idle.csv");
+        List<GpuInfo> gpus = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            GpuInfo g = inventory.gpus().get(0);
+            gpus.add(new GpuInfo(i, g.uuid() + "-" + i, g.name(), g.memoryTotalMib(), 0, g.utilizationPercent()));
+        }
+        inventory.setGpus(gpus);
+        GpuPool pool = new GpuPool(inventory, lockDir, clock);
+        GpuReservation ours = pool.tryReserve(1, "ours").orElseThrow();
+
+        // Our engine runs on GPU 0 while another claim reads nvidia-smi.
+        inventory.setProcesses(List.of(new GpuProcess(gpus.get(0).uuid(), 4242, java.util.OptionalLong.of(70_000))));
+        GpuReservation other = pool.tryReserve(1, "other").orElseThrow();
+        assertThat(other.indices()).containsExactly(1);
+        assertThat(pool.foreignBusy()).isZero();
+
+        inventory.setProcesses(List.of());
+        ours.release();
+        assertThat(pool.free()).as("GPU 0 is free, not busy with someone else").isEqualTo(1);
+    }
+
+    @Test
     void aGpuIsTakenAgainOnceTheForeignUseThatKeptItBusyEnds() {
         FakeInventory inventory = FakeInventory.fromSamples("a100x4-query-gpu.csv", null);
         GpuPool pool = new GpuPool(inventory, lockDir, clock);
@@ -157,7 +180,9 @@ class GpuPoolTest {
         assertThat(pool.recheckBusy()).containsExactly(3);
         assertThat(pool.free()).isEqualTo(1);
         assertThat(pool.tryReserve(1, "after").orElseThrow().indices()).containsExactly(3);
-        assertThat(pool.recheckBusy()).as("nothing busy: nvidia-smi is not asked").isEmpty();
+        int readings = inventory.readings();
+        assertThat(pool.recheckBusy()).isEmpty();
+        assertThat(inventory.readings()).as("nothing busy: nvidia-smi is not asked").isEqualTo(readings);
     }
 
     @Test
