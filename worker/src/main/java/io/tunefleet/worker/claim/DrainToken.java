@@ -2,6 +2,7 @@ package io.tunefleet.worker.claim;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ final class DrainToken implements AutoCloseable {
 
     /** @param broker how to reach the broker (the worker's own settings); null: no token, every node may drain */
     DrainToken(ConnectionFactory broker, int nodeGpus, Clock clock, Duration retryAfter) {
-        this.broker = broker;
+        this.broker = broker == null ? null : quiet(broker.clone());
         this.queue = "tunefleet.drain.gpus." + nodeGpus;
         this.clock = clock;
         this.retryAfterMs = retryAfter.toMillis();
@@ -74,6 +75,18 @@ final class DrainToken implements AutoCloseable {
             refusedUntil = now + retryAfterMs;
             return false;
         }
+    }
+
+    /** The worker's settings, with a refused token's connection, closed under the client, logged at debug. */
+    private static ConnectionFactory quiet(ConnectionFactory settings) {
+        settings.setAutomaticRecoveryEnabled(false);
+        settings.setExceptionHandler(new ForgivingExceptionHandler() {
+            @Override
+            public void handleUnexpectedConnectionDriverException(Connection conn, Throwable exception) {
+                log.debug("drain token connection closed: {}", exception.getMessage());
+            }
+        });
+        return settings;
     }
 
     /** Whether this worker holds the token: its connection, which owns the queue, is open. */
