@@ -40,8 +40,10 @@ public final class ProcessEngine implements AutoCloseable {
         command.add("setsid");
         command.addAll(argv);
         Files.createDirectories(logFile.toAbsolutePath().getParent());
+        // Started afresh: a log of the same task, experiment and attempt left by an earlier database
+        // (task ids start again with each) is not this run's.
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
         builder.environment().putAll(env);
         // The label an orphan is recognised by after this worker died (see ProcessReaper).
         builder.environment().put(ProcessReaper.OWNER_VARIABLE, Long.toString(ProcessHandle.current().pid()));
