@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
@@ -254,28 +255,26 @@ public class ExperimentStore {
 
     /** When each experiment's current attempt was queued, by id; those unknown or not queued yet left out. */
     public Map<Long, Long> queuedAt(Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        Map<Long, Long> queued = new HashMap<>();
-        jdbc.sql("SELECT id, queued_at FROM experiments WHERE id IN (:ids) AND queued_at IS NOT NULL")
-                .param("ids", ids).query(rs -> {
-                    queued.put(rs.getLong("id"), rs.getLong("queued_at"));
-                });
-        return queued;
+        return byId("SELECT id, queued_at AS v FROM experiments WHERE id IN (:ids) AND queued_at IS NOT NULL", ids,
+                (rs, row) -> rs.getLong("v"));
     }
 
     /** Each experiment's parameters, by id; those unknown left out. Cheaper than {@link #find}. */
     public Map<Long, Map<String, Object>> parameters(Collection<Long> ids) {
+        return byId("SELECT id, parameters_json AS v FROM experiments WHERE id IN (:ids)", ids,
+                (rs, row) -> Json.readObject(rs.getString("v")));
+    }
+
+    /** One value per experiment, by id, from a query over {@code :ids} selecting {@code id} and {@code v}. */
+    private <T> Map<Long, T> byId(String sql, Collection<Long> ids, RowMapper<T> value) {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        Map<Long, Map<String, Object>> parameters = new HashMap<>();
-        jdbc.sql("SELECT id, parameters_json FROM experiments WHERE id IN (:ids)")
-                .param("ids", ids).query(rs -> {
-                    parameters.put(rs.getLong("id"), Json.readObject(rs.getString("parameters_json")));
-                });
-        return parameters;
+        Map<Long, T> byId = new HashMap<>();
+        jdbc.sql(sql).param("ids", ids).query(rs -> {
+            byId.put(rs.getLong("id"), value.mapRow(rs, 0));
+        });
+        return byId;
     }
 
     public Optional<ExperimentRecord> find(long id) {

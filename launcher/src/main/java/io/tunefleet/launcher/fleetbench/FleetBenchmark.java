@@ -256,7 +256,7 @@ public final class FleetBenchmark {
                     number(path, "sum_of_means"),
                     String.format("%.2f/%.2f/%s", number(cpu, "coordinator"), number(cpu, "workers"),
                             broker == null ? "-" : String.format("%.2f", number(cpu, "broker"))),
-                    String.format("%.1f/%.1f/%.1f", 100 * (number(idle, "dispatch") + number(idle, "coordinator")) / capacity,
+                    String.format("%.1f/%.1f/%.1f", 100 * number(idle, "overhead_share"),
                             100 * number(idle, "placement") / capacity, 100 * number(idle, "no_work") / capacity));
         }
     }

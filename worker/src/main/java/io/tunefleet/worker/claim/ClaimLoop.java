@@ -226,10 +226,10 @@ public final class ClaimLoop implements AutoCloseable {
      * thresholds several nodes had drained for the same job at once (mixed efficiency 0.885).
      */
     private boolean drainingForWholeNode() {
-        // A quarantined GPU or one a foreign process uses never comes free: this node cannot empty.
-        boolean canEmpty = pool.quarantined() == 0 && pool.foreignBusy() == 0;
-        boolean wanted = canEmpty && drains(pool.total(), pool.free(), hints.oldestGpus(),
-                hints.oldestWaitMs(clock.millis()), meanRunMs) && jobs.waiting(pool.total());
+        // The rule first: it is arithmetic, and it holds rarely. Then a quarantined GPU or one a foreign
+        // process uses never comes free, so this node cannot empty; then the broker.
+        boolean wanted = drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()),
+                meanRunMs) && pool.quarantined() == 0 && pool.foreignBusy() == 0 && jobs.waiting(pool.total());
         boolean draining = drainToken.hold(wanted);
         if (draining != wasDraining) {
             wasDraining = draining;

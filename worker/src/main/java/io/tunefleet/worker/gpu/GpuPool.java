@@ -255,6 +255,11 @@ public final class GpuPool {
      * back near its baseline with no process on it; returns their indices.
      */
     public List<Integer> recoverQuarantined() {
+        synchronized (monitor) {
+            if (slots.values().stream().noneMatch(s -> s.quarantineReason != null && s.recoverAtMib >= 0)) {
+                return List.of(); // nothing could come back: spare the heartbeat a nvidia-smi run
+            }
+        }
         List<GpuInfo> gpus = inventory.gpus();
         List<GpuProcess> processes = inventory.processes();
         List<Integer> recovered = new ArrayList<>();
@@ -295,10 +300,10 @@ public final class GpuPool {
      * claim again. Reads nvidia-smi only when some GPU is busy that way.
      */
     public List<Integer> recheckBusy() {
-        if (foreignBusy() == 0) {
+        List<Integer> before = indicesIn(GpuStatus.State.FOREIGN_BUSY);
+        if (before.isEmpty()) {
             return List.of();
         }
-        List<Integer> before = indicesIn(GpuStatus.State.FOREIGN_BUSY);
         refresh();
         List<Integer> freed = new ArrayList<>(before);
         freed.retainAll(indicesIn(GpuStatus.State.FREE));
