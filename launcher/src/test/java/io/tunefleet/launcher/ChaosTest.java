@@ -80,7 +80,9 @@ class ChaosTest {
 
     @Test
     void aWorkerKilledWithSigkillMidTaskLosesNothingAndTheOtherWorkerFinishes() throws Exception {
-        fleet.startWorker("victim");
+        // The victim's runs outlast the kill: with the default 300 ms a run could end, and its result be
+        // committed, between seeing it RUNNING and the SIGKILL, leaving nothing to re-queue.
+        fleet.startWorker("victim", "--sim-run-time", "60s");
         fleet.startWorker("survivor");
         long task = fleet.submit(task(EXPERIMENTS, 6));
         await().atMost(Duration.ofSeconds(60)).until(() -> runningOn(task, "victim") > 0 && fleet.count(task, "SUCCEEDED") >= 4);
