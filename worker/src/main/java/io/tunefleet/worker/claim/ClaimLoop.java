@@ -181,7 +181,7 @@ public final class ClaimLoop implements AutoCloseable {
         long now = clock.millis();
         if (now - lastFullPass >= pollInterval.toMillis()) {
             lastFullPass = now;
-            hints.mayHaveJobsEverywhere();
+            hints.pollDue();
         }
         boolean drain = drainingForWholeNode();
         for (int gpus : hints.askingOrder()) {

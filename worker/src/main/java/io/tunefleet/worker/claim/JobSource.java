@@ -81,11 +81,17 @@ final class JobSource {
      * gave it its GPUs: reserve, get, and again until the pool or the queue runs out. The claims of
      * all of them are then published together and confirmed together, and each job is acked once
      * its claim is confirmed; a job whose claim is not confirmed goes back to its queue and its GPUs
-     * are freed. Empty when there was nothing to run (every reservation freed again).
+     * are freed. Empty when there was nothing to run (every reservation freed again). A queue only
+     * the poll made worth asking ({@link QueueHints#onlyPolled}) is asked for its length first, and
+     * when it is empty nothing is reserved.
      */
     List<Claimed> take(int gpus, Supplier<Optional<GpuReservation>> reserve, int max) {
         String queue = Topology.jobQueue(gpus);
         long generation = hints.generation(gpus);
+        if (hints.onlyPolled(gpus) && !waiting(gpus)) {
+            hints.foundEmpty(gpus, generation); // nothing reserved: an idle node's poll costs one question
+            return List.of();
+        }
         List<Claimed> claimed = template.execute(channel -> {
             List<Delivery> taken = new ArrayList<>();
             GpuReservation asking = null; // reserved, its job not taken yet

@@ -18,12 +18,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Each queue has a generation, raised whenever jobs may have arrived, and the generation it was
  * last found empty at, read before asking: an announcement that lands while a pass is asking raises
  * the generation, so that emptiness is never recorded over it.
+ * <p>
+ * A queue that only the poll made worth asking is first asked how many jobs it holds, without
+ * reserving anything: on an idle node the poll would otherwise reserve GPUs (and read nvidia-smi)
+ * for every queue several times a second, only to give them back.
  */
 final class QueueHints {
 
     private final int maxGpus;
     private final AtomicLongArray announced;
     private final AtomicLongArray foundEmptyAt;
+    /** The generation the last poll raised each queue to. */
+    private final AtomicLongArray polledAt;
     /** The last announcement, read and replaced whole so that no reader sees half of one. */
     private volatile Announced last;
 
@@ -39,6 +45,7 @@ final class QueueHints {
         this.maxGpus = maxGpus;
         this.announced = new AtomicLongArray(maxGpus + 1);
         this.foundEmptyAt = new AtomicLongArray(maxGpus + 1);
+        this.polledAt = new AtomicLongArray(maxGpus + 1);
         for (int g = 0; g <= maxGpus; g++) {
             foundEmptyAt.set(g, -1);
         }
@@ -66,6 +73,16 @@ final class QueueHints {
     void mayHaveJobsEverywhere() {
         for (int g = 1; g <= maxGpus; g++) {
             announced.incrementAndGet(g);
+        }
+    }
+
+    /**
+     * The poll interval passed: every queue is worth asking again, for jobs the broker re-queued on
+     * its own or an announcement that never arrived.
+     */
+    void pollDue() {
+        for (int g = 1; g <= maxGpus; g++) {
+            polledAt.set(g, announced.incrementAndGet(g));
         }
     }
 
@@ -116,5 +133,13 @@ final class QueueHints {
     /** False only when the queue was found empty and nothing was announced for it since. */
     boolean worthAsking(int gpus) {
         return foundEmptyAt.get(gpus) != announced.get(gpus);
+    }
+
+    /**
+     * True when nothing but the poll made the queue worth asking since it was last found empty (and
+     * at the start): then the queue is asked for its length before any GPUs are reserved for it.
+     */
+    boolean onlyPolled(int gpus) {
+        return polledAt.get(gpus) == announced.get(gpus);
     }
 }

@@ -2,6 +2,7 @@ package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
@@ -51,6 +52,7 @@ class JobSourceTest {
     private GpuPool pool;
     private WorkerPublisher publisher;
     private JobSource source;
+    private QueueHints hints;
 
     @BeforeEach
     void connect() {
@@ -59,8 +61,8 @@ class JobSourceTest {
         template = new RabbitTemplate(connections);
         template.setMandatory(true);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
-        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false,
-                new QueueHints(4));
+        hints = new QueueHints(4);
+        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints);
         source.declareQueues(4);
         template.execute(channel -> {
             channel.queuePurge(Topology.jobQueue(1));
@@ -157,7 +159,37 @@ class JobSourceTest {
         assertThat(waiting(Topology.jobQueue(1))).isZero();
     }
 
+    @Test
+    void aQueueOnlyThePollPointsAtIsAskedItsLengthBeforeAnyGpuIsReserved() {
+        int[] reservations = {0};
+        Supplier<Optional<GpuReservation>> counting = () -> {
+            reservations[0]++;
+            return pool.tryReserve(1, "w-test");
+        };
+        hints.pollDue();
+
+        assertThat(source.take(1, counting, 4)).isEmpty();
+        assertThat(reservations[0]).as("an idle poll reserves nothing").isZero();
+        assertThat(hints.worthAsking(1)).as("noted empty until jobs are announced").isFalse();
+
+        hints.mayHaveJobs(List.of(1), 0, 0);
+        assertThat(source.take(1, counting, 4)).as("announced, yet gone meanwhile").isEmpty();
+        assertThat(reservations[0]).as("an announced queue is taken from at once, GPUs first").isEqualTo(1);
+        assertThat(pool.free()).isEqualTo(4);
+
+        sendJob(1); // and no announcement
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting(Topology.jobQueue(1)) == 1);
+        hints.pollDue();
+        assertThat(source.take(1, counting, 4)).as("the poll finds a job nobody announced").hasSize(1);
+    }
+
+    /** A job as the coordinator publishes it: sent, then announced. */
     private void publishJob(long experimentId) {
+        sendJob(experimentId);
+        hints.mayHaveJobs(List.of(1), 0, 0);
+    }
+
+    private void sendJob(long experimentId) {
         JobMessage job = new JobMessage(Schema.VERSION, 7, experimentId, 1, 1, "sim",
                 "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 60);
         MessageProperties props = new MessageProperties();

@@ -42,6 +42,21 @@ class QueueHintsTest {
     }
 
     @Test
+    void aQueueOnlyThePollMadeWorthAskingIsCheckedBeforeGpusAreReserved() {
+        QueueHints hints = new QueueHints(8);
+        assertThat(hints.onlyPolled(1)).as("at the start nothing was announced").isTrue();
+        hints.mayHaveJobs(List.of(1), 0, 0);
+        assertThat(hints.onlyPolled(1)).isFalse();
+        assertThat(hints.onlyPolled(2)).isTrue();
+
+        hints.pollDue();
+        assertThat(hints.onlyPolled(1)).isTrue();
+        assertThat(hints.worthAsking(2)).isTrue();
+        hints.mayHaveJobs(List.of(), 0, 0); // an older coordinator's announcement names no queue
+        assertThat(hints.onlyPolled(2)).isFalse();
+    }
+
+    @Test
     void queuesAreAskedWholeNodeFirstThenOldestJobFirstThenTheRestLargestFirst() {
         QueueHints hints = new QueueHints(8);
         assertThat(hints.askingOrder()).containsExactly(8, 7, 6, 5, 4, 3, 2, 1);
