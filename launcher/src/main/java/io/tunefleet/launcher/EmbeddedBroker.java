@@ -1,6 +1,7 @@
 package io.tunefleet.launcher;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -8,6 +9,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.qpid.server.SystemLauncher;
+import org.apache.qpid.server.SystemLauncherListener;
+import org.apache.qpid.server.model.SystemConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Apache Qpid Broker-J in this process, speaking AMQP 0-9-1 on 127.0.0.1, with an in-memory store.
@@ -16,13 +21,22 @@ import org.apache.qpid.server.SystemLauncher;
  */
 final class EmbeddedBroker implements AutoCloseable {
 
-    private final SystemLauncher launcher = new SystemLauncher();
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final SystemLauncher launcher;
+    private volatile SystemConfig<?> system;
     private final int port;
     private final Path workDir;
 
     private EmbeddedBroker(int port, Path workDir) {
         this.port = port;
         this.workDir = workDir;
+        this.launcher = new SystemLauncher(new SystemLauncherListener.DefaultSystemLauncherListener() {
+            @Override
+            public void onContainerResolve(SystemConfig<?> config) {
+                system = config;
+            }
+        });
     }
 
     /** Starts a broker on {@code port}, or on a free port when it is 0. */
@@ -56,9 +70,36 @@ final class EmbeddedBroker implements AutoCloseable {
             attributes.put("startupLoggedToSystemOut", false);
             attributes.put("context", context);
             broker.launcher.startup(attributes);
+            broker.dropQpidShutdownHook();
             return broker;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the embedded AMQP broker: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Qpid's broker registers a JVM shutdown hook that closes it the moment the process is told to
+     * stop, while the workers and the coordinator sharing this process still use it: refused
+     * connections logged as errors, claims and results left unconfirmed, a stack trace on exit. The
+     * stack closes the broker itself, last, so that hook goes. Qpid offers no switch for it; should its
+     * field ever move, the hook stays and only the exit is noisier.
+     */
+    private void dropQpidShutdownHook() {
+        try {
+            Object broker = system.getContainer();
+            for (Class<?> c = broker.getClass(); c != null; c = c.getSuperclass()) {
+                try {
+                    Field hook = c.getDeclaredField("_shutdownHook");
+                    hook.setAccessible(true);
+                    Runtime.getRuntime().removeShutdownHook((Thread) hook.get(broker));
+                    return;
+                } catch (NoSuchFieldException e) {
+                    // on up the hierarchy
+                }
+            }
+            log.debug("Qpid's broker has no _shutdownHook field; its own shutdown hook stays");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("Qpid's shutdown hook stays: {}", e.toString());
         }
     }
 

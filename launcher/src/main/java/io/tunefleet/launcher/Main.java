@@ -26,7 +26,8 @@ public final class Main {
             usage: tunefleet <command> [options]
 
               demo [TASK.json]                 coordinator + embedded broker + 2 simulated workers (4 GPUs each)
-                                               in one process; runs examples/quickstart.json and prints the result
+                                               in one process; runs TASK.json, or the built-in
+                                               examples/quickstart.json, and prints the result
               standalone [--port 8080] [--db FILE] [--workers 2] [--gpus-per-worker 4]
                          [--gpus sim|nvidia-smi] [--nvidia-smi PATH]
                                                the same stack, serving the REST API until stopped
@@ -222,8 +223,9 @@ public final class Main {
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
-        Path task = Path.of(args.positional().isEmpty() ? "examples/quickstart.json" : args.positional().get(0));
-        String json = TaskFiles.readAsJson(task);
+        boolean builtIn = args.positional().isEmpty();
+        String json = builtIn ? TaskFiles.quickstart() : TaskFiles.readAsJson(Path.of(args.positional().get(0)));
+        String name = builtIn ? "examples/quickstart.json" : args.positional().get(0);
         Path db = args.has("db") ? Path.of(args.get("db", "")) : Files.createTempFile("tunefleet-demo", ".db");
         out.println("Starting coordinator, embedded AMQP broker and 2 simulated workers with 4 GPUs each...");
         // The demo prints its own progress; the services' per-experiment log lines would drown it.
@@ -231,7 +233,7 @@ public final class Main {
                 Duration.ofMillis(1500), Map.of("logging.level.io.tunefleet", "WARN"))
                 .withRuntimeMode(io.tunefleet.worker.runtime.RuntimeMode.ENGINE))) {
             out.println("Coordinator at " + stack.baseUrl() + ", database " + db);
-            return new Watch(new ApiClient(stack.baseUrl()), out).submitAndWatch(json, task.toString());
+            return new Watch(new ApiClient(stack.baseUrl()), out).submitAndWatch(json, name);
         }
     }
 
@@ -256,8 +258,7 @@ public final class Main {
         } else if (args.has("nvidia-smi")) {
             throw new Args.UsageException("--nvidia-smi only goes with --gpus nvidia-smi");
         }
-        Stack stack = Stack.start(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+        Stack stack = Stack.start(options); // closed by its shutdown hook on Ctrl-C
         out.println("tunefleet standalone: API at " + stack.baseUrl() + "/api/tasks, database " + db + ", "
                 + (host ? "1 worker on this host's GPUs (" + stack.workers().get(0).pool().total() + ")"
                 : stack.workers().size() + " simulated workers") + ". Ctrl-C stops it.");
@@ -397,11 +398,16 @@ public final class Main {
      * Starts a service with the given properties as command-line arguments, so that they win over
      * the service's own {@code coordinator.yml} or {@code worker.yml} defaults.
      */
+    /**
+     * @param shutdownHook whether Spring closes the context on its own when the JVM exits; false where
+     *                     the caller closes it, in an order of its own (the in-process stack)
+     */
     static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
-                                                                                 Map<String, ?> properties) {
+                                                                                 Map<String, ?> properties,
+                                                                                 boolean shutdownHook) {
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        return new SpringApplicationBuilder(application).run(args);
+        return new SpringApplicationBuilder(application).registerShutdownHook(shutdownHook).run(args);
     }
 
     static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
@@ -411,7 +417,7 @@ public final class Main {
             int eq = p.indexOf('=');
             map.put(p.substring(0, eq), p.substring(eq + 1));
         }
-        return runSpring(application, map);
+        return runSpring(application, map, true);
     }
 
     private static String rabbit(Args args) {

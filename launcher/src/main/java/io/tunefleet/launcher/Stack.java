@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,6 +36,9 @@ final class Stack implements AutoCloseable {
     private final ConfigurableApplicationContext coordinator;
     private final List<WorkerNode> workers;
     private final List<CachingConnectionFactory> connections;
+    /** Closes the stack in its order (workers, coordinator, broker) when the JVM is told to stop. */
+    private final Thread shutdownHook = new Thread(this::close, "tunefleet-stack-shutdown");
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Stack(EmbeddedBroker broker, ConfigurableApplicationContext coordinator, List<WorkerNode> workers,
                   List<CachingConnectionFactory> connections) {
@@ -108,7 +112,9 @@ final class Stack implements AutoCloseable {
                 node.start();
                 workers.add(node);
             }
-            return new Stack(broker, coordinator, workers, connections);
+            Stack stack = new Stack(broker, coordinator, workers, connections);
+            Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+            return stack;
         } catch (Exception | Error e) {
             new Stack(broker, coordinator, workers, connections).close();
             throw e;
@@ -122,7 +128,7 @@ final class Stack implements AutoCloseable {
         props.put("tunefleet.coordinator.database", options.database().toString());
         props.put("spring.rabbitmq.addresses", amqp.toString());
         props.putAll(options.coordinatorProperties());
-        return Main.runSpring(CoordinatorApplication.class, props);
+        return Main.runSpring(CoordinatorApplication.class, props, false); // closed by close(), after the workers
     }
 
     String baseUrl() {
@@ -138,8 +144,23 @@ final class Stack implements AutoCloseable {
         return coordinator;
     }
 
+    /**
+     * Workers first, so that they stop claiming while the coordinator can still take their last
+     * messages, then the coordinator, then the broker they all used. Also the JVM's shutdown hook.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or ran, this same close
+            }
+        }
+        workers.forEach(WorkerNode::stopClaiming);
         workers.forEach(WorkerNode::close);
         connections.forEach(CachingConnectionFactory::destroy);
         if (coordinator != null) {

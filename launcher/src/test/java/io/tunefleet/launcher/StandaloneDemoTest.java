@@ -21,13 +21,19 @@ class StandaloneDemoTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
 
-        int exit = Main.run(List.of("demo", Path.of("..", "examples", "quickstart.json").toString(),
-                "--db", dir.resolve("demo.db").toString()), out);
+        // No task file: the quickstart built into the jar, whatever the working directory.
+        int exit = Main.run(List.of("demo", "--db", dir.resolve("demo.db").toString()), out);
 
         String printed = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(printed).isZero();
         assertThat(printed).contains("COMPLETED 24/24 done", "Best configuration", "--tp-size");
         assertThat(printed.lines().filter(l -> l.matches("\\s+\\d+\\s+SUCCEEDED.*"))).hasSize(24);
+    }
+
+    @Test
+    void theBuiltInQuickstartIsTheExampleFile() throws Exception {
+        assertThat(TaskFiles.quickstart()).isEqualTo(java.nio.file.Files.readString(Path.of("..", "examples",
+                "quickstart.json")));
     }
 
     @Test

@@ -68,6 +68,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
     }
 
+    /** The exit status once the process has ended (143 after a SIGTERM it obeyed, 137 after a SIGKILL). */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no goodbye; returns once the process is gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -350,22 +350,33 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /**
+     * Stops claiming, lets the pass under way start what it claimed, then stops the running
+     * experiments: each reports that the worker stopped during its run (a retryable infrastructure
+     * failure, so the coordinator re-queues it now rather than when the lease lapses), and the
+     * outbox makes a last try to send those results.
+     */
+    /** Takes no new job from now on (a pass under way ends with what it has reserved). */
+    public void stopClaiming() {
         stopped = true;
         wake();
-        drainToken.close();
-        timeouts.shutdownNow();
-        experiments.shutdownNow();
-        results.close();
+    }
+
+    @Override
+    public void close() {
+        stopClaiming();
         try {
             if (thread != null) {
                 thread.join(5_000);
             }
+            drainToken.close();
+            experiments.shutdownNow();
             experiments.awaitTermination(5, TimeUnit.SECONDS);
+            timeouts.shutdownNow(); // after the runs: each schedules its timeout as it starts
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        results.close();
     }
 
     /** Why a run was stopped from outside. */

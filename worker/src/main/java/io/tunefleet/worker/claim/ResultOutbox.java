@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,10 @@ final class ResultOutbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultOutbox.class);
     private static final long FIRST_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
+    /** How often an idle outbox looks whether it was closed. */
+    private static final long IDLE_CHECK_MS = 1_000;
+    /** The longest a close waits for the last sends: a back-off, then one confirm timeout. */
+    private static final long CLOSE_WAIT_MS = 20_000;
 
     private final WorkerPublisher publisher;
     private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
@@ -42,9 +47,16 @@ final class ResultOutbox implements AutoCloseable {
         List<ResultMessage> batch = new ArrayList<>();
         long backoff = FIRST_BACKOFF_MS;
         try {
-            while (!closed) {
+            while (true) {
                 if (batch.isEmpty()) {
-                    batch.add(queue.take());
+                    ResultMessage next = queue.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        if (closed) {
+                            break; // everything queued before the close went out
+                        }
+                        continue;
+                    }
+                    batch.add(next);
                 }
                 queue.drainTo(batch);
                 List<ResultMessage> failed = sendAll(batch);
@@ -54,15 +66,19 @@ final class ResultOutbox implements AutoCloseable {
                     continue;
                 }
                 batch.addAll(failed);
+                if (closed) {
+                    break; // the last try after the close failed too
+                }
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!batch.isEmpty() || !queue.isEmpty()) {
+        queue.drainTo(batch);
+        if (!batch.isEmpty()) {
             log.warn("{} result(s) not sent before the worker stopped; the coordinator re-queues their experiments "
-                    + "when their lease lapses", batch.size() + queue.size());
+                    + "when their lease lapses", batch.size());
         }
     }
 
@@ -80,13 +96,19 @@ final class ResultOutbox implements AutoCloseable {
         return batch.stream().filter(failed::containsKey).toList();
     }
 
-    /** Stops sending; what was not confirmed yet is dropped (the coordinator's lease covers it). */
+    /**
+     * Sends what is queued, then stops; a send that fails after the close is not retried (the
+     * coordinator's lease covers what it carried). Waits for that, but not for ever.
+     */
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
         try {
-            thread.join(5_000);
+            thread.join(CLOSE_WAIT_MS);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -126,6 +126,15 @@ public final class WorkerNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes no new job from now on; what runs goes on until {@link #close}. Where several workers stop
+     * together, stopping all their claiming first keeps one from taking the experiment another just
+     * gave back.
+     */
+    public void stopClaiming() {
+        claims.stopClaiming();
+    }
+
     @Override
     public void close() {
         heartbeats.shutdownNow();
