@@ -28,8 +28,8 @@ final class QueueHints {
     private final int maxGpus;
     private final AtomicLongArray announced;
     private final AtomicLongArray foundEmptyAt;
-    /** The generation the last poll raised each queue to. */
-    private final AtomicLongArray polledAt;
+    /** The generation the last announcement raised each queue to. */
+    private final AtomicLongArray announcedAt;
     /** The last announcement, read and replaced whole so that no reader sees half of one. */
     private volatile Announced last;
 
@@ -45,7 +45,7 @@ final class QueueHints {
         this.maxGpus = maxGpus;
         this.announced = new AtomicLongArray(maxGpus + 1);
         this.foundEmptyAt = new AtomicLongArray(maxGpus + 1);
-        this.polledAt = new AtomicLongArray(maxGpus + 1);
+        this.announcedAt = new AtomicLongArray(maxGpus + 1);
         for (int g = 0; g <= maxGpus; g++) {
             foundEmptyAt.set(g, -1);
         }
@@ -65,14 +65,14 @@ final class QueueHints {
         last = new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
-                announced.incrementAndGet(g);
+                announcedAt.accumulateAndGet(g, announced.incrementAndGet(g), Math::max);
             }
         }
     }
 
     void mayHaveJobsEverywhere() {
         for (int g = 1; g <= maxGpus; g++) {
-            announced.incrementAndGet(g);
+            announcedAt.accumulateAndGet(g, announced.incrementAndGet(g), Math::max);
         }
     }
 
@@ -82,7 +82,7 @@ final class QueueHints {
      */
     void pollDue() {
         for (int g = 1; g <= maxGpus; g++) {
-            polledAt.set(g, announced.incrementAndGet(g));
+            announced.incrementAndGet(g);
         }
     }
 
@@ -136,10 +136,12 @@ final class QueueHints {
     }
 
     /**
-     * True when nothing but the poll made the queue worth asking since it was last found empty (and
-     * at the start): then the queue is asked for its length before any GPUs are reserved for it.
+     * True when nothing was announced for the queue since it was last found empty, so that only the
+     * poll makes it worth asking: then it is asked for its length before any GPUs are reserved for
+     * it. An announcement not yet answered keeps the direct way (GPUs, then the job) even after a
+     * poll, so that a node freeing GPUs on a busy fleet pays no extra round trip.
      */
     boolean onlyPolled(int gpus) {
-        return polledAt.get(gpus) == announced.get(gpus);
+        return announcedAt.get(gpus) <= foundEmptyAt.get(gpus);
     }
 }

@@ -166,6 +166,7 @@ class JobSourceTest {
             reservations[0]++;
             return pool.tryReserve(1, "w-test");
         };
+        hints.foundEmpty(1, hints.generation(1)); // asked before, and empty then
         hints.pollDue();
 
         assertThat(source.take(1, counting, 4)).isEmpty();

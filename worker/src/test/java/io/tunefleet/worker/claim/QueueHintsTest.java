@@ -44,14 +44,20 @@ class QueueHintsTest {
     @Test
     void aQueueOnlyThePollMadeWorthAskingIsCheckedBeforeGpusAreReserved() {
         QueueHints hints = new QueueHints(8);
-        assertThat(hints.onlyPolled(1)).as("at the start nothing was announced").isTrue();
-        hints.mayHaveJobs(List.of(1), 0, 0);
-        assertThat(hints.onlyPolled(1)).isFalse();
-        assertThat(hints.onlyPolled(2)).isTrue();
+        assertThat(hints.onlyPolled(1)).as("never asked yet: asked the direct way").isFalse();
+        hints.foundEmpty(1, hints.generation(1));
+        hints.pollDue();
+        assertThat(hints.worthAsking(1)).isTrue();
+        assertThat(hints.onlyPolled(1)).isTrue();
 
+        hints.mayHaveJobs(List.of(1), 0, 0);
+        hints.pollDue();
+        assertThat(hints.onlyPolled(1)).as("an announcement not yet answered outlives a poll").isFalse();
+        hints.foundEmpty(1, hints.generation(1));
         hints.pollDue();
         assertThat(hints.onlyPolled(1)).isTrue();
-        assertThat(hints.worthAsking(2)).isTrue();
+
+        hints.foundEmpty(2, hints.generation(2));
         hints.mayHaveJobs(List.of(), 0, 0); // an older coordinator's announcement names no queue
         assertThat(hints.onlyPolled(2)).isFalse();
     }
