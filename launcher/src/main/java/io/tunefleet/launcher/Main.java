@@ -397,8 +397,7 @@ public final class Main {
     /**
      * Starts a service with the given properties as command-line arguments, so that they win over
      * the service's own {@code coordinator.yml} or {@code worker.yml} defaults.
-     */
-    /**
+     *
      * @param shutdownHook whether Spring closes the context on its own when the JVM exits; false where
      *                     the caller closes it, in an order of its own (the in-process stack)
      */

@@ -350,18 +350,18 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops claiming, lets the pass under way start what it claimed, then stops the running
-     * experiments: each reports that the worker stopped during its run (a retryable infrastructure
-     * failure, so the coordinator re-queues it now rather than when the lease lapses), and the
-     * outbox makes a last try to send those results.
-     */
     /** Takes no new job from now on (a pass under way ends with what it has reserved). */
     public void stopClaiming() {
         stopped = true;
         wake();
     }
 
+    /**
+     * Stops claiming, lets the pass under way start what it claimed, then stops the running
+     * experiments: each reports that the worker stopped during its run (a retryable infrastructure
+     * failure, so the coordinator re-queues it now rather than when the lease lapses), and the
+     * outbox makes a last try to send those results.
+     */
     @Override
     public void close() {
         stopClaiming();

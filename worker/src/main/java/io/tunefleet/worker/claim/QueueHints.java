@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class QueueHints {
 
     private final int maxGpus;
-    private final AtomicLongArray announced;
+    /** Per queue, raised by every announcement and every poll. */
+    private final AtomicLongArray generations;
+    /** The generation each queue was last found empty at; -1 before it was ever asked. */
     private final AtomicLongArray foundEmptyAt;
     /** The generation the last announcement raised each queue to. */
     private final AtomicLongArray announcedAt;
@@ -43,7 +45,7 @@ final class QueueHints {
 
     QueueHints(int maxGpus) {
         this.maxGpus = maxGpus;
-        this.announced = new AtomicLongArray(maxGpus + 1);
+        this.generations = new AtomicLongArray(maxGpus + 1);
         this.foundEmptyAt = new AtomicLongArray(maxGpus + 1);
         this.announcedAt = new AtomicLongArray(maxGpus + 1);
         for (int g = 0; g <= maxGpus; g++) {
@@ -65,14 +67,14 @@ final class QueueHints {
         last = new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
-                announcedAt.accumulateAndGet(g, announced.incrementAndGet(g), Math::max);
+                announcedAt.accumulateAndGet(g, generations.incrementAndGet(g), Math::max);
             }
         }
     }
 
     void mayHaveJobsEverywhere() {
         for (int g = 1; g <= maxGpus; g++) {
-            announcedAt.accumulateAndGet(g, announced.incrementAndGet(g), Math::max);
+            announcedAt.accumulateAndGet(g, generations.incrementAndGet(g), Math::max);
         }
     }
 
@@ -82,7 +84,7 @@ final class QueueHints {
      */
     void pollDue() {
         for (int g = 1; g <= maxGpus; g++) {
-            announced.incrementAndGet(g);
+            generations.incrementAndGet(g);
         }
     }
 
@@ -118,7 +120,7 @@ final class QueueHints {
 
     /** Read before asking the broker, passed to {@link #foundEmpty} if the answer is no job. */
     long generation(int gpus) {
-        return announced.get(gpus);
+        return generations.get(gpus);
     }
 
     /** The queue was empty when asked; if it held the oldest job, that job is gone. */
@@ -130,9 +132,9 @@ final class QueueHints {
         }
     }
 
-    /** False only when the queue was found empty and nothing was announced for it since. */
+    /** False only when the queue was found empty and nothing was announced or polled for it since. */
     boolean worthAsking(int gpus) {
-        return foundEmptyAt.get(gpus) != announced.get(gpus);
+        return foundEmptyAt.get(gpus) != generations.get(gpus);
     }
 
     /**
