@@ -88,11 +88,11 @@ final class JobSource {
     List<Claimed> take(int gpus, Supplier<Optional<GpuReservation>> reserve, int max) {
         String queue = Topology.jobQueue(gpus);
         long generation = hints.generation(gpus);
-        if (hints.onlyPolled(gpus) && !waiting(gpus)) {
-            hints.foundEmpty(gpus, generation); // nothing reserved: an idle node's poll costs one question
-            return List.of();
-        }
         List<Claimed> claimed = template.execute(channel -> {
+            if (hints.onlyPolled(gpus) && channel.queueDeclarePassive(queue).getMessageCount() == 0) {
+                hints.foundEmpty(gpus, generation); // nothing reserved: an idle node's poll costs one question
+                return List.of();
+            }
             List<Delivery> taken = new ArrayList<>();
             GpuReservation asking = null; // reserved, its job not taken yet
             try {

@@ -67,15 +67,19 @@ final class QueueHints {
         last = new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
-                announcedAt.accumulateAndGet(g, generations.incrementAndGet(g), Math::max);
+                announce(g);
             }
         }
     }
 
     void mayHaveJobsEverywhere() {
         for (int g = 1; g <= maxGpus; g++) {
-            announcedAt.accumulateAndGet(g, generations.incrementAndGet(g), Math::max);
+            announce(g);
         }
+    }
+
+    private void announce(int gpus) {
+        announcedAt.accumulateAndGet(gpus, generations.incrementAndGet(gpus), Math::max);
     }
 
     /**
