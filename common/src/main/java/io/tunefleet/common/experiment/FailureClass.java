@@ -13,7 +13,12 @@ public enum FailureClass {
     /** The worker, host, broker or container runtime failed; the config itself is not to blame. */
     INFRASTRUCTURE(true),
     /** No worker in the fleet has as many GPUs as the experiment needs. */
-    UNSCHEDULABLE(false);
+    UNSCHEDULABLE(false),
+    /**
+     * The worker was stopped (shut down, redeployed) while the run went on: neither the config nor
+     * the host is to blame, so the attempt is run again and does not count against max_retries.
+     */
+    WORKER_STOPPED(true);
 
     private final boolean retryable;
 
@@ -23,5 +28,10 @@ public enum FailureClass {
 
     public boolean retryable() {
         return retryable;
+    }
+
+    /** Whether an attempt that failed this way uses up one of the experiment's max_retries. */
+    public boolean countsAgainstRetries() {
+        return this != WORKER_STOPPED;
     }
 }

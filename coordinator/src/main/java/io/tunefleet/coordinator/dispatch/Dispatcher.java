@@ -175,19 +175,34 @@ public class Dispatcher implements AutoCloseable {
                     control.send(ControlMessage.abortAttempt(taskId, e.id(), e.attempt(), e.workerId(), why));
                 }
             } else if (fleetSettled && e.workerId() != null && !fleet.isLive(e.workerId())) {
-                retryOrFail(spec, e, "LOST", "worker " + e.workerId() + " lost: no heartbeat for "
+                retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId() + " lost: no heartbeat for "
                         + properties.workerTimeout().toSeconds() + " s");
             }
         }
     }
 
-    /** Re-queues a failed attempt as a new one while max_retries allows, else fails the experiment. */
-    boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, String why) {
+    /**
+     * Whether an attempt that failed this way may run again: always for one that does not count
+     * against max_retries (a stopped worker's), else while the counted attempts so far are within it.
+     */
+    boolean mayRetry(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
+        return !failure.countsAgainstRetries() || countedAttempts(e) <= spec.optimization().maxRetries();
+    }
+
+    /** The attempts, this one included, that count against max_retries. */
+    private int countedAttempts(ExperimentRecord e) {
+        return e.attempt() - experiments.attemptsNotCounted(e.id());
+    }
+
+    /** Re-queues a failed attempt as a new one while {@link #mayRetry} allows, else fails the experiment. */
+    boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
         int maxRetries = spec.optimization().maxRetries();
-        if (e.attempt() <= maxRetries) {
-            if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, why))) {
-                log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} of {}",
-                        e.taskId(), e.id(), why, e.attempt() + 1, maxRetries + 1);
+        if (mayRetry(spec, e, failure)) {
+            if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
+                log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",
+                        e.taskId(), e.id(), why, e.attempt() + 1, failure.countsAgainstRetries()
+                                ? "retry " + countedAttempts(e) + " of max_retries " + maxRetries
+                                : "not counted against max_retries");
                 wake(e.taskId());
                 return true;
             }

@@ -256,8 +256,8 @@ class WorkerMessageListener {
     }
 
     /**
-     * A retryable failure within max_retries becomes a new attempt instead of a final result. Call
-     * only for a result that is {@link #retryable}.
+     * A retryable failure within max_retries (or one that does not count against them) becomes a new
+     * attempt instead of a final result. Call only for a result that is {@link #retryable}.
      */
     private boolean retried(ResultMessage result) {
         ExperimentRecord current = experiments.find(result.experimentId()).orElse(null);
@@ -266,10 +266,10 @@ class WorkerMessageListener {
             return false;
         }
         TaskSpec spec = specs.of(result.taskId());
-        if (current.attempt() > spec.optimization().maxRetries()) {
+        if (!dispatcher.mayRetry(spec, current, result.failureClass())) {
             return false;
         }
-        return dispatcher.retryOrFail(spec, current, "FAILED",
+        return dispatcher.retryOrFail(spec, current, "FAILED", result.failureClass(),
                 result.failureClass() + " on " + result.workerId() + ": " + result.error());
     }
 

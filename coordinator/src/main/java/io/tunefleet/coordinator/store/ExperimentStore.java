@@ -11,6 +11,7 @@ import io.tunefleet.common.param.ParameterSet;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -31,6 +32,10 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 public class ExperimentStore {
+
+    /** The failure classes whose attempts do not use up max_retries, by name. */
+    private static final List<String> NOT_COUNTED = Arrays.stream(FailureClass.values())
+            .filter(f -> !f.countsAgainstRetries()).map(Enum::name).toList();
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -212,17 +217,27 @@ public class ExperimentStore {
     /**
      * Gives up on the current attempt (its worker was lost, or it failed in a way worth retrying)
      * and makes the experiment PENDING again as attempt + 1, to be published like a new suggestion.
-     * A late result of the old attempt changes nothing afterwards.
+     * The attempt keeps its outcome and failure class. A late result of the old attempt changes
+     * nothing afterwards.
      */
-    public boolean requeue(long id, int attempt, String outcome, String reason) {
+    public boolean requeue(long id, int attempt, String outcome, FailureClass failureClass, String reason) {
         jdbc.sql("""
-                UPDATE attempts SET outcome = :outcome, error = :reason, finished_at = :now
+                UPDATE attempts SET outcome = :outcome, failure_class = :class, error = :reason, finished_at = :now
                 WHERE experiment_id = :id AND attempt = :attempt AND outcome IS NULL""")
-                .param("outcome", outcome).param("reason", reason).param("now", clock.millis())
-                .param("id", id).param("attempt", attempt).update();
+                .param("outcome", outcome).param("class", failureClass.name()).param("reason", reason)
+                .param("now", clock.millis()).param("id", id).param("attempt", attempt).update();
         return move(id, attempt, PENDING, null, """
                 attempt = attempt + 1, worker_id = NULL, gpu_indices = NULL, queued_at = NULL, started_at = NULL,
                 error = :reason""", params("reason", reason));
+    }
+
+    /**
+     * How many of the experiment's ended attempts do not count against max_retries
+     * ({@link FailureClass#countsAgainstRetries}): those cut short by a stopped worker.
+     */
+    public int attemptsNotCounted(long id) {
+        return jdbc.sql("SELECT COUNT(*) FROM attempts WHERE experiment_id = :id AND failure_class IN (:classes)")
+                .param("id", id).param("classes", NOT_COUNTED).query(Integer.class).single();
     }
 
     /** No result came before the attempt's deadline. */

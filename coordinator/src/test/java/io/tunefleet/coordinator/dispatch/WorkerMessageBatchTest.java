@@ -134,6 +134,32 @@ class WorkerMessageBatchTest {
         assertThat(control.sent()).as("no abort for the redelivered claim").isEmpty();
     }
 
+    @Test
+    void anAttemptCutShortByAStoppedWorkerDoesNotUseUpMaxRetries() throws Exception {
+        JobMessage first = jobsOfANewTask(0).get(0); // max_retries 0: no retry for any failure that counts
+
+        listener.onWorkerMessages(List.of(message(claim(first)), message(result(first, FailureClass.WORKER_STOPPED))));
+        JobMessage second = republished(first);
+        listener.onWorkerMessages(List.of(message(claim(second)), message(result(second, FailureClass.WORKER_STOPPED))));
+        JobMessage third = republished(second);
+        listener.onWorkerMessages(List.of(message(claim(third)), message(result(third, FailureClass.INFRASTRUCTURE))));
+
+        ExperimentRecord ended = experiments.find(first.experimentId()).orElseThrow();
+        assertThat(ended.attempt()).as("two stopped attempts retried although max_retries is 0").isEqualTo(3);
+        assertThat(ended.state()).as("the first failure that counts ends it").isEqualTo(ExperimentState.FAILED);
+        assertThat(ended.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(experiments.attemptsNotCounted(first.experimentId())).isEqualTo(2);
+    }
+
+    /** The job of the experiment's next attempt, once the dispatcher published it. */
+    private JobMessage republished(JobMessage job) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
+                .anyMatch(j -> j.experimentId() == job.experimentId() && j.attempt() == job.attempt() + 1));
+        return publisher.published().stream()
+                .filter(j -> j.experimentId() == job.experimentId() && j.attempt() == job.attempt() + 1)
+                .findFirst().orElseThrow();
+    }
+
     private ExperimentState state(JobMessage job) {
         return experiments.find(job.experimentId()).orElseThrow().state();
     }
@@ -159,18 +185,23 @@ class WorkerMessageBatchTest {
 
     /** Submits a task of three experiments, all in flight at once, and returns their jobs. */
     private List<JobMessage> jobsOfANewTask() throws Exception {
-        long taskId = submit();
+        return jobsOfANewTask(2);
+    }
+
+    /** As {@link #jobsOfANewTask()}, with the task's max_retries. */
+    private List<JobMessage> jobsOfANewTask(int maxRetries) throws Exception {
+        long taskId = submit(maxRetries);
         await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream()
                 .filter(j -> j.taskId() == taskId).count() == 3);
         return publisher.published().stream().filter(j -> j.taskId() == taskId).toList();
     }
 
-    private long submit() throws Exception {
+    private long submit(int maxRetries) throws Exception {
         String body = """
                 {"task_name": "batch", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
                  "parameters": {"tp-size": [1], "mem-fraction-static": [0.7, 0.75, 0.8]},
                  "optimization": {"strategy": "grid_search", "objective": "minimize_latency",
-                                  "max_iterations": 3, "max_parallel_experiments": 3, "max_retries": 2}}""";
+                                  "max_iterations": 3, "max_parallel_experiments": 3, "max_retries": %d}}""".formatted(maxRetries);
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/api/tasks")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

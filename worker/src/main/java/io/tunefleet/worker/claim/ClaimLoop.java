@@ -271,9 +271,13 @@ public final class ClaimLoop implements AutoCloseable {
                 result = result.withMetrics(telemetry.stop());
             }
         } catch (InterruptedException e) {
-            result = run.stop == Stop.TIMED_OUT ? RunResult.timedOut(run.reason)
-                    : RunResult.failed(FailureClass.INFRASTRUCTURE, run.stop == null
-                    ? "worker " + workerId + " stopped during the run" : run.reason);
+            if (run.stop == Stop.TIMED_OUT) {
+                result = RunResult.timedOut(run.reason);
+            } else if (run.stop == null) {
+                result = RunResult.failed(FailureClass.WORKER_STOPPED, "worker " + workerId + " stopped during the run");
+            } else {
+                result = RunResult.failed(FailureClass.INFRASTRUCTURE, run.reason);
+            }
         } catch (RuntimeException e) {
             log.error("task {} experiment {}: runtime failed unexpectedly", job.taskId(), job.experimentId(), e);
             result = RunResult.failed(FailureClass.INFRASTRUCTURE, "runtime error: " + e);
