@@ -83,12 +83,13 @@ public final class ClaimLoop implements AutoCloseable {
 
     /** @param cleanGrace how long GPUs may take to come back clean before they are quarantined */
     public ClaimLoop(GpuPool pool, RabbitTemplate template, WorkerPublisher publisher, ExperimentRuntime runtime,
-                     String workerId, String host, Duration pollInterval, Duration cleanGrace, Clock clock) {
+                     String workerId, String host, Duration pollInterval, Duration cleanGrace,
+                     List<String> brokerAddresses, Clock clock) {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
         this.drainToken = new DrainToken(template.getConnectionFactory() instanceof AbstractConnectionFactory f
-                ? f.getRabbitConnectionFactory() : null, pool.total(), clock, DRAIN_TOKEN_RETRY);
+                ? f.getRabbitConnectionFactory() : null, brokerAddresses, pool.total(), clock, DRAIN_TOKEN_RETRY);
         this.results = new ResultOutbox(publisher, workerId);
         this.publisher = publisher;
         this.runtime = runtime;

@@ -1,11 +1,13 @@
 package io.tunefleet.worker.claim;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +33,27 @@ final class DrainToken implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DrainToken.class);
 
     private final ConnectionFactory broker;
+    /** The broker nodes to try in turn; empty: the one {@link #broker} names. */
+    private final List<Address> addresses;
     private final String queue;
     private final Clock clock;
     private final long retryAfterMs;
     private Connection connection;
     private long refusedUntil;
 
-    /** @param broker how to reach the broker (the worker's own settings); null: no token, every node may drain */
+    /** A token on the broker {@code broker} names. */
     DrainToken(ConnectionFactory broker, int nodeGpus, Clock clock, Duration retryAfter) {
+        this(broker, List.of(), nodeGpus, clock, retryAfter);
+    }
+
+    /**
+     * @param broker    how to reach the broker (the worker's own settings); null: no token, every node may drain
+     * @param addresses the broker nodes, {@code host:port}, tried in turn as for the worker's own
+     *                  connection (the token's queue is visible cluster-wide); empty: the one {@code broker} names
+     */
+    DrainToken(ConnectionFactory broker, List<String> addresses, int nodeGpus, Clock clock, Duration retryAfter) {
         this.broker = broker == null ? null : quiet(broker.clone());
+        this.addresses = addresses.stream().map(Address::parseAddress).toList();
         this.queue = "tunefleet.drain.gpus." + nodeGpus;
         this.clock = clock;
         this.retryAfterMs = retryAfter.toMillis();
@@ -65,7 +79,8 @@ final class DrainToken implements AutoCloseable {
             return false;
         }
         try {
-            connection = broker.newConnection("tunefleet-" + queue);
+            connection = addresses.isEmpty() ? broker.newConnection("tunefleet-" + queue)
+                    : broker.newConnection(addresses, "tunefleet-" + queue);
             connection.createChannel().queueDeclare(queue, false, true, true, null);
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {

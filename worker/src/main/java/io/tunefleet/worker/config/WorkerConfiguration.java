@@ -20,6 +20,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.amqp.autoconfigure.RabbitProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,9 +45,12 @@ class WorkerConfiguration {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections, Clock clock) {
+    WorkerNode workerNode(WorkerProperties properties, GpuPool pool, ConnectionFactory connections,
+                          ObjectProvider<RabbitProperties> rabbit, Clock clock) {
+        // Every address of spring.rabbitmq.addresses: the connection factory keeps its own list to itself.
+        List<String> brokers = rabbit.stream().findFirst().map(RabbitProperties::determineAddresses).orElse(List.of());
         WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
-                properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace());
+                properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace(), brokers);
         RuntimeRouter runtime = runtime(properties);
         if (properties.engineLaunch() == EngineLaunch.DOCKER && properties.id().isBlank()) {
             log.warn("worker {}: engine-launch docker without a fixed tunefleet.worker.id; containers left by an "

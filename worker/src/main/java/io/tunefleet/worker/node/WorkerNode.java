@@ -51,7 +51,7 @@ public final class WorkerNode implements AutoCloseable {
         template.setMandatory(true);
         this.publisher = new WorkerPublisher(template, settings.confirmTimeout());
         this.claims = new ClaimLoop(pool, template, publisher, runtime, settings.workerId(), settings.host(),
-                settings.pollInterval(), settings.cleanGrace(), clock);
+                settings.pollInterval(), settings.cleanGrace(), settings.brokerAddresses(), clock);
         this.control = new ControlListener(connections, claims, settings.workerId());
     }
 

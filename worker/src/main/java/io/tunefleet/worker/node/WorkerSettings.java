@@ -1,6 +1,7 @@
 package io.tunefleet.worker.node;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What one worker node needs to know, independent of Spring.
@@ -12,6 +13,9 @@ import java.time.Duration;
  * @param confirmTimeout    how long to wait for the broker to confirm a claim or a result
  * @param cleanGrace        how long GPUs may take after an experiment to show no process of ours and
  *                          memory back near baseline before they are quarantined
+ * @param brokerAddresses   every broker node the worker may use, {@code host:port}, in order; empty:
+ *                          the one its connection factory names. Connections of the worker's own
+ *                          (the drain token's) try them in turn, as the shared connection does
  */
 public record WorkerSettings(
         String workerId,
@@ -19,24 +23,31 @@ public record WorkerSettings(
         Duration pollInterval,
         Duration heartbeatInterval,
         Duration confirmTimeout,
-        Duration cleanGrace) {
+        Duration cleanGrace,
+        List<String> brokerAddresses) {
 
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CLEAN_GRACE = Duration.ofSeconds(30);
 
+    public WorkerSettings {
+        brokerAddresses = List.copyOf(brokerAddresses);
+    }
+
     /** Settings with the defaults for everything but the identity. */
     public static WorkerSettings defaults(String workerId, String host) {
         return new WorkerSettings(workerId, host, DEFAULT_POLL_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL,
-                DEFAULT_CONFIRM_TIMEOUT, DEFAULT_CLEAN_GRACE);
+                DEFAULT_CONFIRM_TIMEOUT, DEFAULT_CLEAN_GRACE, List.of());
     }
 
     public WorkerSettings withPollInterval(Duration interval) {
-        return new WorkerSettings(workerId, host, interval, heartbeatInterval, confirmTimeout, cleanGrace);
+        return new WorkerSettings(workerId, host, interval, heartbeatInterval, confirmTimeout, cleanGrace,
+                brokerAddresses);
     }
 
     public WorkerSettings withHeartbeatInterval(Duration interval) {
-        return new WorkerSettings(workerId, host, pollInterval, interval, confirmTimeout, cleanGrace);
+        return new WorkerSettings(workerId, host, pollInterval, interval, confirmTimeout, cleanGrace,
+                brokerAddresses);
     }
 }

@@ -2,7 +2,10 @@ package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.rabbitmq.client.ConnectionFactory;
 import io.tunefleet.worker.node.WorkerNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +68,24 @@ class DrainTokenTest {
         assertThat(patient.hold(true)).as("an hour has not passed").isFalse();
         assertThat(a.hold(true)).isTrue();
         a.close();
+    }
+
+    @Test
+    void aTokenTriesEachBrokerAddressInTurn() throws Exception {
+        // The worker's factory names a port nothing listens on, as when the first node of a cluster is
+        // down; the broker answers at the second address.
+        ConnectionFactory firstNodeDown = connect().getRabbitConnectionFactory().clone();
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        firstNodeDown.setPort(closed);
+        List<String> addresses = List.of("127.0.0.1:" + closed,
+                LocalRabbit.BROKER.getHost() + ":" + LocalRabbit.BROKER.getPort());
+        DrainToken token = new DrainToken(firstNodeDown, addresses, NODE + 3, Clock.systemUTC(), Duration.ZERO);
+
+        assertThat(token.hold(true)).as("taken on the second address").isTrue();
+        token.close();
     }
 
     private CachingConnectionFactory connect() {
