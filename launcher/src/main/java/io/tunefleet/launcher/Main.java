@@ -251,7 +251,8 @@ public final class Main {
                 throw new Args.UsageException("--gpus nvidia-smi runs one worker on this host's GPUs;"
                         + " drop --workers and --gpus-per-worker");
             }
-            options = options.onHostGpus(args.get("nvidia-smi", io.tunefleet.worker.gpu.GpuInventories.DEFAULT_NVIDIA_SMI));
+            options = options.onHostGpus(args.get("nvidia-smi", io.tunefleet.worker.gpu.GpuInventories.DEFAULT_NVIDIA_SMI),
+                    Path.of(io.tunefleet.worker.config.WorkerProperties.DEFAULT_LOCK_DIR));
         } else if (!gpus.equals("sim")) {
             throw new Args.UsageException("--gpus must be 'sim' (simulated workers, the default) or 'nvidia-smi'"
                     + " (one worker on this host's GPUs), not '" + gpus + "'");

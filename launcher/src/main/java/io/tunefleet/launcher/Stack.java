@@ -2,13 +2,13 @@ package io.tunefleet.launcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tunefleet.coordinator.CoordinatorApplication;
-import io.tunefleet.worker.config.WorkerProperties;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.RuntimeMode;
 import io.tunefleet.worker.runtime.RuntimeRouter;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A whole tunefleet in one process: an embedded broker (or a given one), the coordinator service,
@@ -36,16 +37,19 @@ final class Stack implements AutoCloseable {
     private final ConfigurableApplicationContext coordinator;
     private final List<WorkerNode> workers;
     private final List<CachingConnectionFactory> connections;
+    /** The simulated GPUs' lock directory, the stack's own; null on host GPUs. */
+    private final Path privateLocks;
     /** Closes the stack in its order (workers, coordinator, broker) when the JVM is told to stop. */
     private final Thread shutdownHook = new Thread(this::close, "tunefleet-stack-shutdown");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Stack(EmbeddedBroker broker, ConfigurableApplicationContext coordinator, List<WorkerNode> workers,
-                  List<CachingConnectionFactory> connections) {
+                  List<CachingConnectionFactory> connections, Path privateLocks) {
         this.broker = broker;
         this.coordinator = coordinator;
         this.workers = workers;
         this.connections = connections;
+        this.privateLocks = privateLocks;
     }
 
     /**
@@ -57,15 +61,18 @@ final class Stack implements AutoCloseable {
      *                     benchmarked; {@code HOLD}: they hold their GPUs for {@code simRunTime}
      * @param nvidiaSmi    null: {@code workers} simulated workers of {@code gpusPerWorker} GPUs each;
      *                     else one worker on this host's GPUs, read with this nvidia-smi binary
+     * @param hostLockDir  where the host GPUs' locks are, shared with every worker of the host (with
+     *                     {@code nvidiaSmi}); simulated GPUs are locked in a directory of the stack's
+     *                     own, removed when it closes
      */
     record Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
                    Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver,
-                   RuntimeMode runtimeMode, String nvidiaSmi) {
+                   RuntimeMode runtimeMode, String nvidiaSmi, Path hostLockDir) {
 
         Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
                 Map<String, String> coordinatorProperties, BiConsumer<String, GpuPool> poolObserver) {
             this(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties, poolObserver,
-                    RuntimeMode.HOLD, null);
+                    RuntimeMode.HOLD, null, null);
         }
 
         Options(int port, Path database, URI rabbitmq, int workers, int gpusPerWorker, Duration simRunTime,
@@ -75,13 +82,16 @@ final class Stack implements AutoCloseable {
 
         Options withRuntimeMode(RuntimeMode mode) {
             return new Options(port, database, rabbitmq, workers, gpusPerWorker, simRunTime, coordinatorProperties,
-                    poolObserver, mode, nvidiaSmi);
+                    poolObserver, mode, nvidiaSmi, hostLockDir);
         }
 
-        /** One worker, on the GPUs that {@code binary} (nvidia-smi) lists, instead of simulated ones. */
-        Options onHostGpus(String binary) {
+        /**
+         * One worker, on the GPUs that {@code binary} (nvidia-smi) lists, instead of simulated ones,
+         * locked in {@code lockDir} like those of every other worker of the host.
+         */
+        Options onHostGpus(String binary, Path lockDir) {
             return new Options(port, database, rabbitmq, 1, 0, simRunTime, coordinatorProperties, poolObserver,
-                    runtimeMode, binary);
+                    runtimeMode, binary, lockDir);
         }
     }
 
@@ -91,12 +101,12 @@ final class Stack implements AutoCloseable {
         ConfigurableApplicationContext coordinator = null;
         List<WorkerNode> workers = new ArrayList<>();
         List<CachingConnectionFactory> connections = new ArrayList<>();
+        boolean host = options.nvidiaSmi() != null;
+        // Real GPUs are locked where every worker of this host locks them; simulated ones are private.
+        Path privateLocks = host ? null : Files.createTempDirectory("tunefleet-locks");
         try {
             coordinator = startCoordinator(options, amqp);
-            boolean host = options.nvidiaSmi() != null;
-            // Real GPUs are locked where every worker of this host locks them; simulated ones are private.
-            Path locks = host ? Files.createDirectories(Path.of(WorkerProperties.DEFAULT_LOCK_DIR))
-                    : Files.createTempDirectory("tunefleet-locks");
+            Path locks = host ? Files.createDirectories(options.hostLockDir()) : privateLocks;
             for (int i = 1; i <= options.workers(); i++) {
                 String id = host ? "gpu-worker" : "sim-worker-" + i;
                 CachingConnectionFactory cf = WorkerNode.connectionFactory(amqp);
@@ -112,11 +122,11 @@ final class Stack implements AutoCloseable {
                 node.start();
                 workers.add(node);
             }
-            Stack stack = new Stack(broker, coordinator, workers, connections);
+            Stack stack = new Stack(broker, coordinator, workers, connections, privateLocks);
             Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
             return stack;
         } catch (Exception | Error e) {
-            new Stack(broker, coordinator, workers, connections).close();
+            new Stack(broker, coordinator, workers, connections, privateLocks).close();
             throw e;
         }
     }
@@ -144,6 +154,11 @@ final class Stack implements AutoCloseable {
         return coordinator;
     }
 
+    /** Where the simulated GPUs are locked, a directory of this stack's own; null on host GPUs. */
+    Path privateLocks() {
+        return privateLocks;
+    }
+
     /**
      * Workers first, so that they stop claiming while the coordinator can still take their last
      * messages, then the coordinator, then the broker they all used. Also the JVM's shutdown hook.
@@ -168,6 +183,13 @@ final class Stack implements AutoCloseable {
         }
         if (broker != null) {
             broker.close();
+        }
+        if (privateLocks != null) {
+            try {
+                FileSystemUtils.deleteRecursively(privateLocks);
+            } catch (IOException e) {
+                // a temporary directory: the system's cleaner gets it later
+            }
         }
     }
 }

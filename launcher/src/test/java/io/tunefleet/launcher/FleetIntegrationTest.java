@@ -95,6 +95,16 @@ class FleetIntegrationTest {
     }
 
     @Test
+    void closingTheStackRemovesItsSimulatedGpusLockDirectory() {
+        Path locks = stack.privateLocks();
+        assertThat(locks).isDirectory();
+
+        stack.close();
+
+        assertThat(locks).doesNotExist();
+    }
+
+    @Test
     void anExperimentNeedingMoreGpusThanAnyWorkerHasIsReportedUnschedulable() {
         long task = submit(task("too-big", 4, 4, """
                 "tp-size": [1, 8], "mem-fraction-static": [0.7, 0.8]"""));

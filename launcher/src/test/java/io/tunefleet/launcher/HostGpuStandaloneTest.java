@@ -39,7 +39,7 @@ class HostGpuStandaloneTest {
         Path smi = fakeNvidiaSmi(used);
         ExperimentStore experiments;
         try (Stack stack = Stack.start(new Stack.Options(0, dir.resolve("t.db"), null, 2, 4, Duration.ofMillis(100),
-                Map.of()).withRuntimeMode(RuntimeMode.HOLD).onHostGpus(smi.toString()))) {
+                Map.of()).withRuntimeMode(RuntimeMode.HOLD).onHostGpus(smi.toString(), dir.resolve("locks")))) {
             assertThat(stack.workers()).hasSize(1);
             assertThat(stack.workers().get(0).pool().total()).isEqualTo(1);
             experiments = stack.coordinator().getBean(ExperimentStore.class);
