@@ -1,7 +1,9 @@
 package io.tunefleet.worker.runtime;
 
-import java.nio.file.Path;
+import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.worker.bench.BenchmarkPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -26,10 +28,20 @@ public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFi
     public static final int DEFAULT_PORT_FIRST = 30000;
     public static final int DEFAULT_PORT_LAST = 30999;
 
-    /** Where the output of one experiment attempt's engine is kept. */
-    public java.nio.file.Path logFile(io.tunefleet.common.message.JobMessage job) {
-        return logDir.resolve("task-" + job.taskId())
-                .resolve("experiment-" + job.experimentId() + "-attempt-" + job.attempt() + ".log");
+    /**
+     * A new file for the output of one experiment attempt's engine, {@code task-T/experiment-E-attempt-A.log}.
+     * Ids are unique within one coordinator's database only: where that name is taken (a coordinator
+     * started on a new database hands out task 1 again), the next free {@code experiment-E-attempt-A.N.log}
+     * is used, so that no earlier engine's output is overwritten.
+     */
+    public Path logFile(JobMessage job) {
+        Path dir = logDir.resolve("task-" + job.taskId());
+        String name = "experiment-" + job.experimentId() + "-attempt-" + job.attempt();
+        Path file = dir.resolve(name + ".log");
+        for (int n = 2; Files.exists(file); n++) {
+            file = dir.resolve(name + "." + n + ".log");
+        }
+        return file;
     }
 
     /** Defaults for one host, with files under the system temp directory. */
