@@ -220,12 +220,16 @@ public final class FleetBenchmark {
         }
     }
 
-    /** Prints the table of all runs. */
+    /**
+     * Prints the table of all runs. Its dispatch gap leaves out the gaps that end in a whole-node
+     * claim, as the goal does: a node emptied for that job idles on purpose (placement, not dispatch);
+     * the JSON has both.
+     */
     public static void print(PrintStream out, List<Map<String, Object>> results) {
         out.printf("%n%-11s %9s %9s %6s %9s %8s %6s %8s %9s %23s %11s %9s %8s%n", "workload", "makespan", "ideal",
                 "eff", "policy", "LB", "LB/ms", "fifo", "seq", "gap p50/p99/max ms", "8-GPU wait", "exp/s", "coord MB");
         for (Map<String, Object> r : results) {
-            Map<?, ?> gap = (Map<?, ?>) r.get("dispatch_gap_ms");
+            Map<?, ?> gap = (Map<?, ?>) r.get("dispatch_gap_not_before_whole_node_ms");
             out.printf("%-11s %8.1fs %8.1fs %6.3f %8.1fs %7.1fs %6.3f %7.1fs %8.1fs %23s %10.2fs %9.1f %8.0f%n",
                     r.get("workload"), number(r, "makespan_s"), number(r, "ideal_makespan_s"), number(r, "efficiency"),
                     number(r, "policy_makespan_s"),
@@ -233,6 +237,8 @@ public final class FleetBenchmark {
                     String.format("%.1f/%.1f/%.1f", number(gap, "p50"), number(gap, "p99"), number(gap, "max")),
                     number(r, "max_whole_node_wait_s"), number(r, "throughput_per_s"), number(r, "coordinator_peak_rss_mb"));
         }
+        out.println("gap: release to next claim while fitting work waited, without those ending in a whole-node claim"
+                + " (all gaps: dispatch_gap_ms in the JSON)");
         printPath(out, results);
     }
 
