@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,10 @@ public final class ClaimLoop implements AutoCloseable {
     static final Duration DRAIN_TOKEN_RETRY = Duration.ofSeconds(1);
     /** How long a cancelled task's leftover jobs are dropped on sight. */
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
+    /** How long an abort for an attempt not started here yet is kept for when it starts. */
+    static final Duration REMEMBER_ABORTED = Duration.ofMinutes(10);
+    /** How long a close waits for the stopped runs to report, before it closes the outbox. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(20);
 
     private final GpuPool pool;
     private final JobSource jobs;
@@ -67,6 +72,11 @@ public final class ClaimLoop implements AutoCloseable {
     private final ScheduledExecutorService timeouts = Timers.daemon("experiment-timeouts");
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final Map<Long, Long> cancelledTasks = new ConcurrentHashMap<>();
+    /**
+     * Aborts of attempts not in {@link #runs} when they came, by attempt key, with when they lapse:
+     * the coordinator can refuse a claim before this worker has the claim's confirm.
+     */
+    private final Map<String, Long> abortedEarly = new ConcurrentHashMap<>();
     private final Object changed = new Object();
     private final QueueHints hints;
     private final DrainToken drainToken;
@@ -75,6 +85,8 @@ public final class ClaimLoop implements AutoCloseable {
     /** When every queue was last made worth asking again, in ms of {@link #clock}. */
     private long lastFullPass;
     private volatile boolean stopped;
+    /** Set by {@link #close}: a run interrupted without a {@link Stop} was cut short by the worker's stop. */
+    private volatile boolean closing;
     /** Mean run time of this worker's experiments, ms; 0 before the first. */
     private volatile double meanRunMs;
     /** Metrics only; records nothing until {@link #recordWith} binds a registry. */
@@ -128,11 +140,30 @@ public final class ClaimLoop implements AutoCloseable {
         runs.values().stream().filter(r -> r.job.taskId() == taskId).forEach(r -> r.stop(Stop.CANCELLED, reason));
     }
 
-    /** Stops one attempt the coordinator no longer expects. */
+    /**
+     * Stops one attempt the coordinator no longer expects. One not running yet (its claim still
+     * awaiting its confirm) is remembered, and stopped as it starts.
+     */
     public void abort(long experimentId, int attempt, String reason) {
-        Run run = runs.get(experimentId + "#" + attempt);
+        String key = experimentId + "#" + attempt;
+        long now = clock.millis();
+        abortedEarly.values().removeIf(until -> until < now);
+        // Noted before the look-up, as a run is put in runs before it checks the note: one of them sees the other.
+        abortedEarly.put(key, now + REMEMBER_ABORTED.toMillis());
+        Run run = runs.get(key);
         if (run != null) {
+            abortedEarly.remove(key);
             run.stop(Stop.ABORTED, reason);
+        }
+    }
+
+    /** Stops a run that a cancel or an abort reached before it was in {@link #runs}. */
+    private void stopIfToldBefore(Run run) {
+        JobMessage job = run.job;
+        if (abortedEarly.remove(job.attemptKey()) != null) {
+            run.stop(Stop.ABORTED, "aborted by the coordinator before it started");
+        } else if (isCancelled(job.taskId())) {
+            run.stop(Stop.CANCELLED, "task " + job.taskId() + " cancelled before it started");
         }
     }
 
@@ -204,10 +235,18 @@ public final class ClaimLoop implements AutoCloseable {
                 meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - c.reservation().reservedAt().toEpochMilli())));
                 Run run = new Run(c.job(), c.reservation());
                 runs.put(c.job().attemptKey(), run);
-                experiments.execute(() -> {
-                    meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
-                    execute(run);
-                });
+                try {
+                    experiments.execute(() -> {
+                        meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
+                        execute(run);
+                    });
+                } catch (RejectedExecutionException closed) {
+                    // The worker closed while this pass confirmed its claims: report, do not run.
+                    runs.remove(c.job().attemptKey());
+                    sendResult(run, RunResult.failed(FailureClass.WORKER_STOPPED, "worker " + workerId
+                            + " stopped before the run started"), clock.millis());
+                    c.reservation().release();
+                }
             }
             return true;
         }
@@ -262,6 +301,7 @@ public final class ClaimLoop implements AutoCloseable {
         long started = clock.millis();
         RunResult result;
         try {
+            stopIfToldBefore(run);
             if (run.stop != null) {
                 throw new InterruptedException();
             }
@@ -274,12 +314,15 @@ public final class ClaimLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             if (run.stop == Stop.TIMED_OUT) {
                 result = RunResult.timedOut(run.reason);
-            } else if (run.stop == null) {
+            } else if (run.stop != null) {
+                result = RunResult.failed(FailureClass.INFRASTRUCTURE, run.reason); // not sent: see below
+            } else if (closing) {
                 result = RunResult.failed(FailureClass.WORKER_STOPPED, "worker " + workerId + " stopped during the run");
             } else {
-                result = RunResult.failed(FailureClass.INFRASTRUCTURE, run.reason);
+                result = RunResult.failed(FailureClass.INFRASTRUCTURE, "the run was interrupted");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a thread the benchmark could not start, say): the GPUs must still come back.
             log.error("task {} experiment {}: runtime failed unexpectedly", job.taskId(), job.experimentId(), e);
             result = RunResult.failed(FailureClass.INFRASTRUCTURE, "runtime error: " + e);
         } finally {
@@ -293,10 +336,24 @@ public final class ClaimLoop implements AutoCloseable {
         long cleaning = clock.millis();
         meters.ran(Duration.ofMillis(Math.max(0, cleaning - started)));
         ran(Math.max(0, cleaning - started));
+        boolean stopping = result.failureClass() == FailureClass.WORKER_STOPPED;
+        if (stopping) {
+            // The worker is closing: the result goes before the clean-up, which may take the GPUs'
+            // clean grace, so that it is sent before the outbox closes.
+            sendResult(run, result, started);
+        }
         release(run);
         meters.cleanedUp(Duration.ofMillis(Math.max(0, clock.millis() - cleaning)));
         runs.remove(job.attemptKey());
         wake();
+        if (!stopping) {
+            sendResult(run, result, started);
+        }
+    }
+
+    /** Sends the run's result, unless the coordinator stopped it (cancelled or aborted: it expects none). */
+    private void sendResult(Run run, RunResult result, long started) {
+        JobMessage job = run.job;
         if (run.stop == Stop.CANCELLED || run.stop == Stop.ABORTED) {
             log.info("task {} experiment {}: attempt {} stopped ({}); no result is sent", job.taskId(),
                     job.experimentId(), job.attempt(), run.reason);
@@ -363,20 +420,22 @@ public final class ClaimLoop implements AutoCloseable {
 
     /**
      * Stops claiming, lets the pass under way start what it claimed, then stops the running
-     * experiments: each reports that the worker stopped during its run (a retryable infrastructure
-     * failure, so the coordinator re-queues it now rather than when the lease lapses), and the
-     * outbox makes a last try to send those results.
+     * experiments: each reports {@link FailureClass#WORKER_STOPPED} (retried without using up
+     * max_retries, and now rather than when the lease lapses), and the outbox makes a last try to
+     * send those results. Claims a pass confirms after this are reported the same way, not run.
      */
     @Override
     public void close() {
         stopClaiming();
+        closing = true;
         try {
             if (thread != null) {
                 thread.join(5_000);
             }
             drainToken.close();
             experiments.shutdownNow();
-            experiments.awaitTermination(5, TimeUnit.SECONDS);
+            // Each stopped run sends its result as soon as its runtime has stopped the engine.
+            experiments.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             timeouts.shutdownNow(); // after the runs: each schedules its timeout as it starts
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

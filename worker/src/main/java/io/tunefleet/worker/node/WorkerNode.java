@@ -40,6 +40,15 @@ public final class WorkerNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Re-checks quarantined and busy GPUs, apart from the heartbeat: on a sick GPU nvidia-smi can take
+     * its whole timeout, and a heartbeat waiting for it would have the worker counted lost.
+     */
+    private final ScheduledExecutorService gpuChecks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gpu-recheck");
+        t.setDaemon(true);
+        return t;
+    });
 
     public WorkerNode(WorkerSettings settings, GpuPool pool, ConnectionFactory connections, ExperimentRuntime runtime,
                       Clock clock) {
@@ -68,6 +77,7 @@ public final class WorkerNode implements AutoCloseable {
         claims.start();
         long every = settings.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+        gpuChecks.scheduleWithFixedDelay(this::recheckGpus, every, every, TimeUnit.MILLISECONDS);
         log.info("worker {} on {}: started with {} GPU(s)", settings.workerId(), settings.host(), pool.total());
     }
 
@@ -104,6 +114,17 @@ public final class WorkerNode implements AutoCloseable {
             return;
         }
         try {
+            publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
+                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()));
+        } catch (RuntimeException e) {
+            log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
+                    settings.heartbeatInterval());
+        }
+    }
+
+    /** Returns to service the GPUs that came back clean or that other processes let go of. */
+    private void recheckGpus() {
+        try {
             List<Integer> recovered = pool.recoverQuarantined();
             recovered.forEach(gpu -> log.info("worker {}: GPU {} is clean again and back in service",
                     settings.workerId(), gpu));
@@ -116,13 +137,6 @@ public final class WorkerNode implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("worker {}: could not re-check quarantined or busy GPUs ({})", settings.workerId(),
                     e.getMessage());
-        }
-        try {
-            publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
-                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()));
-        } catch (RuntimeException e) {
-            log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
-                    settings.heartbeatInterval());
         }
     }
 
@@ -138,6 +152,7 @@ public final class WorkerNode implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
+        gpuChecks.shutdownNow();
         control.close();
         claims.close();
         log.info("worker {}: stopped", settings.workerId());

@@ -9,14 +9,14 @@ import java.net.URI;
 import org.junit.jupiter.api.Assumptions;
 
 /** The RabbitMQ the claim tests talk to; under {@code CI=true} a missing one fails, elsewhere it skips. */
-final class LocalRabbit {
+public final class LocalRabbit {
 
-    static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
+    public static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
 
     private LocalRabbit() {
     }
 
-    static void require() {
+    public static void require() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(BROKER.getHost(), BROKER.getPort()), 1_000);
         } catch (IOException e) {

@@ -1,0 +1,161 @@
+package io.tunefleet.worker.claim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.worker.gpu.GpuInventories;
+import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.node.WorkerNode;
+import io.tunefleet.worker.runtime.ExperimentRuntime;
+import io.tunefleet.worker.runtime.Jobs;
+import io.tunefleet.worker.runtime.RunResult;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/**
+ * The claim loop's runs at their edges, against a real RabbitMQ: an abort that comes before its
+ * run starts, a worker closed mid-run, a run that dies of an Error. Under {@code CI=true} a missing
+ * broker fails the test; elsewhere it is skipped, saying why.
+ */
+class ClaimLoopTest {
+
+    @TempDir
+    Path locks;
+    private CachingConnectionFactory connections;
+    private RabbitTemplate template;
+    private GpuPool pool;
+    private ClaimLoop loop;
+    /** The experiments the runtime was asked to run, in order. */
+    private final List<Long> ran = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void connect() {
+        LocalRabbit.require();
+        connections = WorkerNode.connectionFactory(LocalRabbit.BROKER);
+        template = new RabbitTemplate(connections);
+        template.setMandatory(true);
+        purge();
+        pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "claimloop"), locks, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void disconnect() {
+        if (loop != null) {
+            loop.close();
+        }
+        if (connections != null) {
+            purge();
+            connections.destroy();
+        }
+    }
+
+    @Test
+    void anAbortThatComesBeforeItsRunStartsStopsTheRunAsItStartsAndNoResultIsSent() {
+        start((job, gpus) -> RunResult.succeeded(Map.of()));
+        loop.abort(11, 1, "the coordinator refused this claim"); // before the job is even taken
+
+        sendJob(11);
+        sendJob(12);
+        loop.jobsAvailable(List.of(1), 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(12).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.running() == 0 && pool.free() == 4);
+        assertThat(ran).containsExactly(12L);
+        assertThat(resultsOf(11)).as("an aborted attempt reports nothing").isEmpty();
+    }
+
+    @Test
+    void aWorkerClosedMidRunReportsWorkerStoppedAndFreesTheGpus() {
+        start((job, gpus) -> {
+            Thread.sleep(60_000);
+            return RunResult.succeeded(Map.of());
+        });
+        sendJob(21);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.contains(21L));
+
+        loop.close();
+        loop = null;
+
+        List<ResultMessage> results = resultsOf(21);
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0).failureClass()).isEqualTo(FailureClass.WORKER_STOPPED);
+        assertThat(pool.free()).isEqualTo(4);
+    }
+
+    @Test
+    void aRunThatDiesOfAnErrorStillFreesItsGpusAndReportsAnInfrastructureFailure() {
+        start((job, gpus) -> {
+            throw new OutOfMemoryError("unable to create native thread (simulated)");
+        });
+        sendJob(31);
+        loop.jobsAvailable(List.of(1), 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(31).size() == 1);
+        ResultMessage result = resultsOf(31).get(0);
+        assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        assertThat(result.error()).contains("unable to create native thread");
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.free() == 4 && loop.running() == 0);
+    }
+
+    private void start(ExperimentRuntime runtime) {
+        WorkerPublisher publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
+        loop = new ClaimLoop(pool, template, publisher, (job, gpus) -> {
+            ran.add(job.experimentId());
+            return runtime.run(job, gpus);
+        }, "w-claimloop", "host-test", Duration.ofMillis(50), Duration.ofSeconds(1), List.of(), Clock.systemUTC());
+        loop.start();
+    }
+
+    private void sendJob(long experimentId) {
+        JobMessage job = new JobMessage(Schema.VERSION, 9, experimentId, 1, 1, "sim",
+                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 600);
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
+    }
+
+    /** The results for this experiment sent so far (read once: later calls see only newer ones). */
+    private final List<WorkerMessage> seen = new ArrayList<>();
+
+    private List<ResultMessage> resultsOf(long experimentId) {
+        Message m;
+        while ((m = template.receive(Topology.RESULTS_QUEUE, 200)) != null) {
+            seen.add(MessageCodec.decodeWorkerMessage(m.getBody()));
+        }
+        return seen.stream().filter(w -> w instanceof ResultMessage r && r.experimentId() == experimentId)
+                .map(w -> (ResultMessage) w).toList();
+    }
+
+    private void purge() {
+        template.execute(channel -> {
+            channel.queueDeclare(Topology.jobQueue(1), true, false, false, null);
+            channel.queueDeclare(Topology.RESULTS_QUEUE, true, false, false, null);
+            channel.queuePurge(Topology.jobQueue(1));
+            channel.queuePurge(Topology.RESULTS_QUEUE);
+            return null;
+        });
+    }
+}
