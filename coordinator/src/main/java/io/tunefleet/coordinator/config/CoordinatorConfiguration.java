@@ -1,6 +1,8 @@
 package io.tunefleet.coordinator.config;
 
 import io.tunefleet.common.message.Topology;
+import io.tunefleet.coordinator.strategy.Strategies;
+import io.tunefleet.coordinator.strategy.StrategyFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,11 @@ class CoordinatorConfiguration {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    @Bean
+    StrategyFactory strategyFactory() {
+        return Strategies::create;
     }
 
     @Bean

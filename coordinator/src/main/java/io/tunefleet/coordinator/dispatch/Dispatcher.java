@@ -21,7 +21,7 @@ import io.tunefleet.coordinator.store.TaskRecord;
 import io.tunefleet.coordinator.store.TaskStore;
 import io.tunefleet.coordinator.strategy.Outcome;
 import io.tunefleet.coordinator.strategy.StoppingRules;
-import io.tunefleet.coordinator.strategy.Strategies;
+import io.tunefleet.coordinator.strategy.StrategyFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,8 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +54,12 @@ import org.springframework.stereotype.Component;
 public class Dispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * Retries of an experiment's attempts cut short by a stopped worker that do not use up
+     * max_retries; past these they count like any failure, so that a configuration that takes its
+     * worker down each time (evicted for the host memory it uses, say) cannot loop for ever.
+     */
+    static final int FREE_RETRIES = 3;
 
     private final TaskStore tasks;
     private final ExperimentStore experiments;
@@ -61,6 +70,7 @@ public class Dispatcher implements AutoCloseable {
     private final CoordinatorProperties properties;
     private final Clock clock;
     private final TaskSpecs specs;
+    private final StrategyFactory strategies;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dispatcher");
         t.setDaemon(true);
@@ -68,11 +78,14 @@ public class Dispatcher implements AutoCloseable {
     });
     /** Touched only on the dispatcher thread. */
     private final Map<Long, TaskRun> runs = new HashMap<>();
+    /** Endings committed and not yet told to their strategies; see {@link #observed}. */
+    private final Queue<Ending> endings = new ConcurrentLinkedQueue<>();
     /** Tasks with a dispatch pass already waiting on the dispatcher thread. */
     private final java.util.Set<Long> wakeRequested = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Dispatcher(TaskStore tasks, ExperimentStore experiments, StoreWriter writer, JobPublisher publisher,
-               ControlPublisher control, FleetView fleet, CoordinatorProperties properties, Clock clock, TaskSpecs specs) {
+               ControlPublisher control, FleetView fleet, CoordinatorProperties properties, Clock clock, TaskSpecs specs,
+               StrategyFactory strategies) {
         this.tasks = tasks;
         this.experiments = experiments;
         this.writer = writer;
@@ -82,6 +95,7 @@ public class Dispatcher implements AutoCloseable {
         this.properties = properties;
         this.clock = clock;
         this.specs = specs;
+        this.strategies = strategies;
     }
 
     /** Resumes every task that was running when the coordinator stopped, then checks all tasks on a tick. */
@@ -109,15 +123,31 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** A result was committed: let the strategy learn from it (failures too), then refill the window. */
+    /**
+     * An experiment ended, by a worker's result or by the coordinator (timed out, given up,
+     * unschedulable): the task's strategy learns of it (failures too) at the start of the next pass,
+     * before it suggests again, and that pass refills the window. Call once the ending is committed.
+     */
     public void observed(long taskId, Map<String, Object> parameters, Double objective, FailureClass failure) {
-        loop.execute(() -> {
-            TaskRun run = runs.get(taskId);
-            if (run != null) {
-                run.strategy.observe(ParameterSet.of(parameters), Outcome.of(objective, failure));
-            }
-        });
+        endings.add(new Ending(taskId, ParameterSet.of(parameters), Outcome.of(objective, failure)));
         wake(taskId);
+    }
+
+    /**
+     * Dispatcher thread: tells each strategy the endings noted since the last pass. A strategy built
+     * after an ending was noted read it from the database already; telling it again changes nothing.
+     */
+    private void tellStrategies() {
+        for (Ending e = endings.poll(); e != null; e = endings.poll()) {
+            TaskRun run = runs.get(e.taskId());
+            if (run != null) {
+                run.strategy.observe(e.parameters(), e.outcome());
+            }
+        }
+    }
+
+    /** An experiment's ending, for its task's strategy. */
+    private record Ending(long taskId, ParameterSet parameters, Outcome outcome) {
     }
 
     /**
@@ -173,36 +203,59 @@ public class Dispatcher implements AutoCloseable {
                 if (writer.write(() -> experiments.markTimedOut(e.id(), e.attempt(), why))) {
                     log.warn("task {} experiment {}: attempt {} TIMED_OUT: {}", taskId, e.id(), e.attempt(), why);
                     control.send(ControlMessage.abortAttempt(taskId, e.id(), e.attempt(), e.workerId(), why));
+                    observed(taskId, e.parameters(), null, FailureClass.STARTUP_TIMEOUT);
                 }
+            } else if (restartedSinceClaim(e)) {
+                retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
+                        + " restarted after claiming it: the run ended with the earlier process");
             } else if (fleetSettled && e.workerId() != null && !fleet.isLive(e.workerId())) {
-                retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId() + " lost: no heartbeat for "
-                        + properties.workerTimeout().toSeconds() + " s");
+                retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
+                        + " lost: no heartbeat for " + properties.workerTimeout().toSeconds() + " s");
             }
         }
     }
 
     /**
-     * Whether an attempt that failed this way may run again: always for one that does not count
-     * against max_retries (a stopped worker's), else while the counted attempts so far are within it.
+     * Whether the worker that claimed this attempt has restarted since (a process of its id that
+     * started after the claim, both times by the worker's clock): a worker restarted within the worker
+     * timeout is live again under the same id, but its earlier runs are gone and it sends no result.
+     */
+    private boolean restartedSinceClaim(ExperimentRecord e) {
+        if (e.workerId() == null || e.startedAt() == null) {
+            return false;
+        }
+        OptionalLong started = fleet.processStartedAt(e.workerId());
+        return started.isPresent() && started.getAsLong() > e.startedAt();
+    }
+
+    /**
+     * Whether an attempt that failed this way may run again: one that does not count against
+     * max_retries (a stopped worker's) while the experiment has had fewer than {@link #FREE_RETRIES}
+     * such retries, else while the counted attempts so far are within max_retries.
      */
     boolean mayRetry(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
-        return !failure.countsAgainstRetries() || countedAttempts(e) <= spec.optimization().maxRetries();
+        return retriesFree(e, failure) || countedAttempts(e) <= spec.optimization().maxRetries();
+    }
+
+    /** Whether this failure is retried without using up one of max_retries. */
+    private boolean retriesFree(ExperimentRecord e, FailureClass failure) {
+        return !failure.countsAgainstRetries() && experiments.attemptsNotCounted(e.id()) < FREE_RETRIES;
     }
 
     /** The attempts, this one included, that count against max_retries. */
     private int countedAttempts(ExperimentRecord e) {
-        return e.attempt() - experiments.attemptsNotCounted(e.id());
+        return e.attempt() - Math.min(FREE_RETRIES, experiments.attemptsNotCounted(e.id()));
     }
 
     /** Re-queues a failed attempt as a new one while {@link #mayRetry} allows, else fails the experiment. */
     boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
         int maxRetries = spec.optimization().maxRetries();
         if (mayRetry(spec, e, failure)) {
+            boolean free = retriesFree(e, failure);
             if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
                 log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",
-                        e.taskId(), e.id(), why, e.attempt() + 1, failure.countsAgainstRetries()
-                                ? "retry " + countedAttempts(e) + " of max_retries " + maxRetries
-                                : "not counted against max_retries");
+                        e.taskId(), e.id(), why, e.attempt() + 1, free ? "not counted against max_retries"
+                                : "retry " + countedAttempts(e) + " of max_retries " + maxRetries);
                 wake(e.taskId());
                 return true;
             }
@@ -211,7 +264,7 @@ public class Dispatcher implements AutoCloseable {
         String final_ = why + "; gave up after " + e.attempt() + " attempt(s) (max_retries " + maxRetries + ")";
         if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.INFRASTRUCTURE, final_))) {
             log.warn("task {} experiment {}: FAILED: {}", e.taskId(), e.id(), final_);
-            wake(e.taskId());
+            observed(e.taskId(), e.parameters(), null, FailureClass.INFRASTRUCTURE);
             return true;
         }
         return false;
@@ -238,6 +291,9 @@ public class Dispatcher implements AutoCloseable {
                     task.maxIterations());
         }
         ExperimentStore.Progress progress = experiments.progress(taskId);
+        // After the progress is read: an ending it counts was noted before, unless its commit and
+        // its note (microseconds apart) fell on either side of that read.
+        tellStrategies();
         int inFlight = progress.inFlight();
         int suggested = progress.suggested();
         checkStoppingRules(run, inFlight);
@@ -339,6 +395,7 @@ public class Dispatcher implements AutoCloseable {
                 if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.UNSCHEDULABLE, why))) {
                     log.warn("task {} experiment {}: unschedulable, {}; its slot goes to the next suggestion",
                             taskId, e.id(), why);
+                    observed(taskId, e.parameters(), null, FailureClass.UNSCHEDULABLE);
                 }
             }
         }
@@ -360,7 +417,7 @@ public class Dispatcher implements AutoCloseable {
         TaskSpec spec = specs.of(taskId);
         Set<String> suggested = experiments.byTask(taskId).stream().map(ExperimentRecord::configKey)
                 .collect(Collectors.toSet());
-        TaskRun run = new TaskRun(taskId, spec, Strategies.create(spec, suggested));
+        TaskRun run = new TaskRun(taskId, spec, strategies.create(spec, suggested));
         for (ExperimentRecord e : experiments.byTask(taskId)) {
             if (e.state().isTerminal()) {
                 run.strategy.observe(ParameterSet.of(e.parameters()), Outcome.of(e.objectiveValue(), e.failureClass()));

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.ConsumeOkEvent;
@@ -127,6 +128,16 @@ public class FleetView {
     public boolean isLive(String workerId) {
         WorkerStatus status = workers.get(workerId);
         return status != null && status.lastSeenAt() >= clock.millis() - properties.workerTimeout().toMillis();
+    }
+
+    /**
+     * When the process of this worker id that sent the last heartbeat started, by the worker's
+     * clock; empty when it is unknown (no heartbeat, or a worker that does not say).
+     */
+    public OptionalLong processStartedAt(String workerId) {
+        WorkerStatus status = workers.get(workerId);
+        Long started = status == null ? null : status.heartbeat().processStartedAtMs();
+        return started == null ? OptionalLong.empty() : OptionalLong.of(started);
     }
 
     public List<WorkerStatus> all() {

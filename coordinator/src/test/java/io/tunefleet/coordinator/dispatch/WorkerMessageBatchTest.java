@@ -8,6 +8,7 @@ import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
@@ -135,20 +136,58 @@ class WorkerMessageBatchTest {
     }
 
     @Test
-    void anAttemptCutShortByAStoppedWorkerDoesNotUseUpMaxRetries() throws Exception {
-        JobMessage first = jobsOfANewTask(0).get(0); // max_retries 0: no retry for any failure that counts
+    void attemptsCutShortByAStoppedWorkerDoNotUseUpMaxRetriesUpToALimit() throws Exception {
+        JobMessage job = jobsOfANewTask(0).get(0); // max_retries 0: no retry for any failure that counts
+
+        for (int stop = 1; stop <= Dispatcher.FREE_RETRIES; stop++) {
+            listener.onWorkerMessages(List.of(message(claim(job)), message(result(job, FailureClass.WORKER_STOPPED))));
+            job = republished(job);
+        }
+        assertThat(job.attempt()).as("each stop retried although max_retries is 0").isEqualTo(Dispatcher.FREE_RETRIES + 1);
+        assertThat(experiments.attemptsNotCounted(job.experimentId())).isEqualTo(Dispatcher.FREE_RETRIES);
+        // One stop more counts like any failure: the experiment ends, it does not loop for ever.
+        listener.onWorkerMessages(List.of(message(claim(job)), message(result(job, FailureClass.WORKER_STOPPED))));
+
+        ExperimentRecord ended = experiments.find(job.experimentId()).orElseThrow();
+        assertThat(ended.attempt()).isEqualTo(Dispatcher.FREE_RETRIES + 1);
+        assertThat(ended.state()).isEqualTo(ExperimentState.FAILED);
+        assertThat(ended.failureClass()).isEqualTo(FailureClass.WORKER_STOPPED);
+    }
+
+    @Test
+    void aFailureThatCountsEndsAnExperimentWhoseOnlyRetriesWereStoppedWorkers() throws Exception {
+        JobMessage first = jobsOfANewTask(0).get(0);
 
         listener.onWorkerMessages(List.of(message(claim(first)), message(result(first, FailureClass.WORKER_STOPPED))));
         JobMessage second = republished(first);
-        listener.onWorkerMessages(List.of(message(claim(second)), message(result(second, FailureClass.WORKER_STOPPED))));
-        JobMessage third = republished(second);
-        listener.onWorkerMessages(List.of(message(claim(third)), message(result(third, FailureClass.INFRASTRUCTURE))));
+        listener.onWorkerMessages(List.of(message(claim(second)), message(result(second, FailureClass.INFRASTRUCTURE))));
 
         ExperimentRecord ended = experiments.find(first.experimentId()).orElseThrow();
-        assertThat(ended.attempt()).as("two stopped attempts retried although max_retries is 0").isEqualTo(3);
-        assertThat(ended.state()).as("the first failure that counts ends it").isEqualTo(ExperimentState.FAILED);
+        assertThat(ended.attempt()).isEqualTo(2);
+        assertThat(ended.state()).isEqualTo(ExperimentState.FAILED);
         assertThat(ended.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
-        assertThat(experiments.attemptsNotCounted(first.experimentId())).isEqualTo(2);
+    }
+
+    @Test
+    void anAttemptWhoseWorkerRestartedSinceItsClaimIsRetriedThoughTheWorkerIsLive() throws Exception {
+        JobMessage job = jobsOfANewTask(2).get(0);
+        ClaimMessage claim = claim(job);
+        listener.onWorkerMessages(List.of(message(claim)));
+        // The same process, heard again: nothing changes.
+        listener.onHeartbeat(message(heartbeat(claim.claimedAtMs() - 60_000)));
+        Thread.sleep(500); // several dispatch ticks
+        assertThat(experiments.find(job.experimentId()).orElseThrow().state()).isEqualTo(ExperimentState.RUNNING);
+
+        // A new process under the same id: the run died with the one before.
+        listener.onHeartbeat(message(heartbeat(claim.claimedAtMs() + 1)));
+
+        JobMessage again = republished(job);
+        assertThat(again.attempt()).isEqualTo(2);
+    }
+
+    private static HeartbeatMessage heartbeat(long processStartedAtMs) {
+        return new HeartbeatMessage(Schema.VERSION, "w1", "h1", 8, 7, 0, 1, System.currentTimeMillis(),
+                processStartedAtMs);
     }
 
     /** The job of the experiment's next attempt, once the dispatcher published it. */

@@ -35,6 +35,8 @@ public final class WorkerNode implements AutoCloseable {
     private final ControlListener control;
     private final ConnectionFactory connections;
     private final Clock clock;
+    /** When this node was made, before any claim of its own: heartbeats carry it, so a restart shows. */
+    private final long startedAtMs;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "heartbeat");
         t.setDaemon(true);
@@ -55,6 +57,7 @@ public final class WorkerNode implements AutoCloseable {
         this.settings = settings;
         this.pool = pool;
         this.clock = clock;
+        this.startedAtMs = clock.millis();
         this.connections = connections;
         RabbitTemplate template = new RabbitTemplate(connections);
         template.setMandatory(true);
@@ -115,7 +118,7 @@ public final class WorkerNode implements AutoCloseable {
         }
         try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
-                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis()));
+                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis(), startedAtMs));
         } catch (RuntimeException e) {
             log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
                     settings.heartbeatInterval());

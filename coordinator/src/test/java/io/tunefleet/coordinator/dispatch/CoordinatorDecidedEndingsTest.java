@@ -1,0 +1,147 @@
+package io.tunefleet.coordinator.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.HeartbeatMessage;
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.param.ParameterSet;
+import io.tunefleet.coordinator.CoordinatorApplication;
+import io.tunefleet.coordinator.CoordinatorTestProperties;
+import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
+import io.tunefleet.coordinator.store.ExperimentStore;
+import io.tunefleet.coordinator.strategy.Outcome;
+import io.tunefleet.coordinator.strategy.Strategies;
+import io.tunefleet.coordinator.strategy.Strategy;
+import io.tunefleet.coordinator.strategy.StrategyFactory;
+import io.tunefleet.coordinator.task.TaskService;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Experiments the coordinator ends itself, without a worker's result (timed out, unschedulable),
+ * are told to the search strategy as a worker's result would be: a strategy that never heard of them
+ * would count them pending for ever and never learn that a region cannot run.
+ */
+@SpringBootTest(classes = CoordinatorApplication.class, properties = {
+        "spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
+        "tunefleet.coordinator.dispatch-tick=100ms",
+        "tunefleet.coordinator.unschedulable-after=200ms",
+        "tunefleet.coordinator.result-grace=100ms"})
+@Import({NoBrokerConfiguration.class, CoordinatorDecidedEndingsTest.RecordingStrategies.class})
+class CoordinatorDecidedEndingsTest {
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        CoordinatorTestProperties.register(registry, "endings");
+    }
+
+    @Autowired
+    TaskService tasks;
+    @Autowired
+    RecordingJobPublisher publisher;
+    @Autowired
+    ExperimentStore experiments;
+    @Autowired
+    WorkerMessageListener listener;
+    @Autowired
+    RecordingStrategies strategies;
+
+    @Test
+    void anAttemptTimedOutByTheCoordinatorIsToldToTheStrategy() {
+        long task = submit("timeout", "\"tp-size\": [1]");
+        JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+        listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w1", "h1", task,
+                job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
+
+        // timeout_per_iteration 1 s + result grace 100 ms, and no result comes.
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.TIMED_OUT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("timeout").contains(FailureClass.STARTUP_TIMEOUT));
+    }
+
+    @Test
+    void anExperimentNoWorkerCanRunIsToldToTheStrategyAsUnschedulable() {
+        listener.onHeartbeat(message(new HeartbeatMessage(Schema.VERSION, "w8", "h8", 8, 8, 0, 0,
+                System.currentTimeMillis())));
+        long task = submit("too-big", "\"tp-size\": [16]");
+        JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.FAILED);
+        assertThat(experiments.find(job.experimentId()).orElseThrow().failureClass())
+                .isEqualTo(FailureClass.UNSCHEDULABLE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("too-big").contains(FailureClass.UNSCHEDULABLE));
+    }
+
+    private long submit(String name, String parameters) {
+        return tasks.submit("""
+                {"task_name": "%s", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {%s},
+                 "optimization": {"strategy": "grid_search", "max_iterations": 1, "max_parallel_experiments": 1,
+                                  "timeout_per_iteration": 1, "max_retries": 0}}""".formatted(name, parameters)).id();
+    }
+
+    private Optional<JobMessage> jobOf(long task) {
+        return publisher.published().stream().filter(j -> j.taskId() == task).findFirst();
+    }
+
+    private ExperimentState state(JobMessage job) {
+        return experiments.find(job.experimentId()).orElseThrow().state();
+    }
+
+    private static Message message(Object body) {
+        return new Message(MessageCodec.encode(body), new MessageProperties());
+    }
+
+    /** The strategies the coordinator makes, each telling this what it was told, by task name. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class RecordingStrategies {
+
+        private final List<Told> told = new CopyOnWriteArrayList<>();
+
+        record Told(String taskName, Outcome outcome) {
+        }
+
+        @Bean
+        @Primary
+        StrategyFactory recordingStrategyFactory() {
+            return (spec, suggested) -> {
+                Strategy strategy = Strategies.create(spec, suggested);
+                return new Strategy() {
+                    @Override
+                    public Optional<ParameterSet> suggest() {
+                        return strategy.suggest();
+                    }
+
+                    @Override
+                    public void observe(ParameterSet parameters, Outcome outcome) {
+                        told.add(new Told(spec.name(), outcome));
+                        strategy.observe(parameters, outcome);
+                    }
+                };
+            };
+        }
+
+        /** The failure classes the strategy of the task of this name was told of. */
+        List<FailureClass> told(String taskName) {
+            return told.stream().filter(t -> t.taskName().equals(taskName)).map(t -> t.outcome().failure()).toList();
+        }
+    }
+}
