@@ -261,8 +261,8 @@ class WorkerMessageListener {
      */
     private boolean retried(ResultMessage result) {
         ExperimentRecord current = experiments.find(result.experimentId()).orElse(null);
-        if (current == null || current.attempt() != result.attempt() || current.state() != ExperimentState.RUNNING
-                || !result.workerId().equals(current.workerId())) {
+        if (current == null || current.taskId() != result.taskId() || current.attempt() != result.attempt()
+                || current.state() != ExperimentState.RUNNING || !result.workerId().equals(current.workerId())) {
             return false;
         }
         TaskSpec spec = specs.of(result.taskId());

@@ -139,23 +139,30 @@ public class ExperimentStore {
     public record QueuedJobs(List<Integer> gpuCountsOldestFirst, Long oldestQueuedAt) {
     }
 
-    /** QUEUED -> RUNNING when a worker announces its claim of this very attempt. */
+    /**
+     * QUEUED -> RUNNING when a worker announces its claim of this very attempt (of this task); the
+     * attempt records its worker only then, so that a stale claim leaves no trace.
+     */
     public boolean markRunning(ClaimMessage claim) {
         boolean moved = jdbc.sql("""
                 UPDATE experiments SET state = 'RUNNING', worker_id = :worker, gpu_indices = :gpus, started_at = :at
-                WHERE id = :id AND attempt = :attempt AND state = 'QUEUED'""")
+                WHERE id = :id AND attempt = :attempt AND state = 'QUEUED' AND task_id = :task""")
                 .param("worker", claim.workerId())
                 .param("gpus", Json.write(claim.gpuIndices()))
                 .param("at", claim.claimedAtMs())
                 .param("id", claim.experimentId())
                 .param("attempt", claim.attempt())
+                .param("task", claim.taskId())
                 .update() == 1;
+        if (!moved) {
+            return false;
+        }
         jdbc.sql("""
                 UPDATE attempts SET worker_id = :worker, claimed_at = :at
                 WHERE experiment_id = :id AND attempt = :attempt AND claimed_at IS NULL""")
                 .param("worker", claim.workerId()).param("at", claim.claimedAtMs())
                 .param("id", claim.experimentId()).param("attempt", claim.attempt()).update();
-        return moved;
+        return true;
     }
 
     /**
@@ -173,7 +180,8 @@ public class ExperimentStore {
 
     /**
      * Commits the result of one attempt. Idempotent: the first terminal result of the current
-     * attempt wins; a duplicate, or a result of an older attempt, changes nothing and returns false.
+     * attempt wins; a duplicate, a result of an older attempt or one naming another task than the
+     * experiment's changes nothing and returns false.
      */
     public boolean commitResult(ResultMessage result, Double objectiveValue) {
         ExperimentState target = switch (result.outcome()) {
@@ -181,11 +189,12 @@ public class ExperimentStore {
             case FAILED -> FAILED;
             case TIMED_OUT -> TIMED_OUT;
         };
-        boolean moved = move(result.experimentId(), result.attempt(), target, "(worker_id IS NULL OR worker_id = :worker)", """
+        boolean moved = move(result.experimentId(), result.attempt(), target, "(worker_id IS NULL OR worker_id = :worker) AND task_id = :task", """
                 worker_id = :worker, gpu_indices = :gpus, failure_class = :class, retryable = :retryable,
                 error = :error, metrics_json = :metrics, objective_value = :objective,
                 started_at = COALESCE(started_at, :started), finished_at = :finished, committed_at = :committed""",
                 params("worker", result.workerId(),
+                        "task", result.taskId(),
                         "gpus", Json.write(result.gpuIndices()),
                         "class", result.failureClass() == null ? null : result.failureClass().name(),
                         "retryable", result.failureClass() == null ? null : result.failureClass().retryable(),

@@ -66,6 +66,35 @@ class ExperimentStoreTest {
     }
 
     @Test
+    void aClaimOrResultNamingAnotherTaskThanItsExperimentsChangesNothing() {
+        ExperimentRecord pending = insert(1, Map.of("tp-size", 2), 2);
+        write(() -> experiments.markQueued(pending.id(), 1));
+        ClaimMessage elsewhere = new ClaimMessage(Schema.VERSION, "worker-a", "host-a", task + 1, pending.id(), 1,
+                List.of(0, 1), 1_000L);
+
+        assertThat(write(() -> experiments.markRunning(elsewhere))).isFalse();
+        assertThat(stateOf(pending.id())).isEqualTo(ExperimentState.QUEUED);
+        assertThat(write(() -> experiments.markRunning(claim(pending.id(), 1)))).isTrue();
+        ResultMessage wrongTask = new ResultMessage(Schema.VERSION, "worker-a", task + 1, pending.id(), 1,
+                Outcome.SUCCEEDED, null, null, Map.of("e2e_latency_mean_s", 1.0), List.of(0, 1), 1_000L, 2_000L);
+
+        assertThat(write(() -> experiments.commitResult(wrongTask, 1.0))).isFalse();
+        assertThat(stateOf(pending.id())).isEqualTo(ExperimentState.RUNNING);
+        assertThat(write(() -> experiments.commitResult(succeeded(pending.id(), 1, 1.5), 1.5))).isTrue();
+    }
+
+    @Test
+    void aStaleClaimLeavesTheAttemptsWorkerAlone() {
+        long id = running(Map.of("tp-size", 1)); // claimed by worker-a
+        write(() -> experiments.commitResult(succeeded(id, 1, 1.5), 1.5));
+        ClaimMessage late = new ClaimMessage(Schema.VERSION, "worker-b", "host-b", task, id, 1, List.of(3), 5_000L);
+
+        assertThat(write(() -> experiments.markRunning(late))).isFalse();
+        assertThat(store.jdbc.sql("SELECT worker_id FROM attempts WHERE experiment_id = :id AND attempt = 1")
+                .param("id", id).query(String.class).single()).isEqualTo("worker-a");
+    }
+
+    @Test
     void sameResultCommittedTwiceIsRefusedTheSecondTimeAndChangesNothing() {
         long id = running(Map.of("tp-size", 1));
         assertThat(write(() -> experiments.commitResult(succeeded(id, 1, 1.5), 1.5))).isTrue();
