@@ -48,6 +48,11 @@ public record JobMessage(
     }
 
     public String attemptKey() {
+        return attemptKey(experimentId, attempt);
+    }
+
+    /** How an attempt is named between workers and the coordinator: {@code experimentId#attempt}. */
+    public static String attemptKey(long experimentId, int attempt) {
         return experimentId + "#" + attempt;
     }
 }

@@ -60,6 +60,11 @@ public class Dispatcher implements AutoCloseable {
      * worker down each time (evicted for the host memory it uses, say) cannot loop for ever.
      */
     static final int FREE_RETRIES = 3;
+    /**
+     * How long after its claim (by the worker's clock) a worker's heartbeats must list an attempt it
+     * runs: the claim is confirmed a moment before the run is registered.
+     */
+    static final long HELD_AFTER_CLAIM_MS = 2_000;
 
     private final TaskStore tasks;
     private final ExperimentStore experiments;
@@ -78,6 +83,11 @@ public class Dispatcher implements AutoCloseable {
     });
     /** Touched only on the dispatcher thread. */
     private final Map<Long, TaskRun> runs = new HashMap<>();
+    /**
+     * Dispatcher thread: by task, the running attempts ({@link JobMessage#attemptKey}) their worker's
+     * heartbeats stopped listing, with when that was first seen (coordinator clock).
+     */
+    private final Map<Long, Map<String, Long>> unheldSince = new HashMap<>();
     /** Endings committed and not yet told to their strategies; see {@link #observed}. */
     private final Queue<Ending> endings = new ConcurrentLinkedQueue<>();
     /** Tasks with a dispatch pass already waiting on the dispatcher thread. */
@@ -171,6 +181,7 @@ public class Dispatcher implements AutoCloseable {
     /** Forgets a task that was cancelled; call on the dispatcher thread. */
     public void forget(long taskId) {
         runs.remove(taskId);
+        unheldSince.remove(taskId);
     }
 
     private void tick() {
@@ -196,7 +207,10 @@ public class Dispatcher implements AutoCloseable {
         long deadline = spec.optimization().timeoutPerIteration().plus(properties.resultGrace()).toMillis();
         // After a (re)start or a broker outage, workers get one worker timeout to be heard from first.
         boolean fleetSettled = fleet.listenedLongEnough();
+        Map<String, Long> unheld = unheldSince.computeIfAbsent(taskId, t -> new HashMap<>());
+        Map<String, Long> stillUnheld = new HashMap<>();
         for (ExperimentRecord e : experiments.inState(taskId, RUNNING)) {
+            long unheldFor = unheldFor(e, unheld, stillUnheld, now);
             if (e.startedAt() != null && now - e.startedAt() > deadline) {
                 String why = "no result within timeout_per_iteration " + spec.optimization().timeoutPerIteration()
                         .toSeconds() + " s + grace " + properties.resultGrace().toSeconds() + " s from " + e.workerId();
@@ -211,8 +225,34 @@ public class Dispatcher implements AutoCloseable {
             } else if (fleetSettled && e.workerId() != null && !fleet.isLive(e.workerId())) {
                 retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
                         + " lost: no heartbeat for " + properties.workerTimeout().toSeconds() + " s");
+            } else if (unheldFor >= properties.workerTimeout().toMillis()) {
+                retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
+                        + " no longer holds it: not in its heartbeats for " + unheldFor / 1000 + " s");
             }
         }
+        unheld.clear();
+        unheld.putAll(stillUnheld);
+    }
+
+    /**
+     * How long the worker's heartbeats have left out this running attempt (0 while they list it, or
+     * do not say): as when its claim's confirm timed out and the worker put the job back while the
+     * claim went through, or its result was lost. Given a worker timeout, so that a result sent
+     * before the heartbeat that left the attempt out is committed first.
+     */
+    private long unheldFor(ExperimentRecord e, Map<String, Long> unheld, Map<String, Long> stillUnheld, long now) {
+        if (e.workerId() == null || e.startedAt() == null) {
+            return 0;
+        }
+        String key = JobMessage.attemptKey(e.id(), e.attempt());
+        boolean left = fleet.heldAttempts(e.workerId(), e.startedAt(), HELD_AFTER_CLAIM_MS)
+                .map(held -> !held.contains(key)).orElse(false);
+        if (!left) {
+            return 0;
+        }
+        long since = unheld.getOrDefault(key, now);
+        stillUnheld.put(key, since);
+        return now - since;
     }
 
     /**
@@ -411,6 +451,7 @@ public class Dispatcher implements AutoCloseable {
                     .map(en -> en.getKey() + "=" + en.getValue()).collect(Collectors.joining(", ")));
         }
         runs.remove(task.id());
+        unheldSince.remove(task.id());
     }
 
     private TaskRun load(long taskId) {

@@ -11,8 +11,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.ConsumeOkEvent;
@@ -138,6 +140,19 @@ public class FleetView {
         WorkerStatus status = workers.get(workerId);
         Long started = status == null ? null : status.heartbeat().processStartedAtMs();
         return started == null ? OptionalLong.empty() : OptionalLong.of(started);
+    }
+
+    /**
+     * The attempts this worker holds by its last heartbeat, when that heartbeat says and was sent
+     * (by the worker's clock) more than {@code afterMs} after {@code sinceMs}; empty otherwise.
+     */
+    public Optional<Set<String>> heldAttempts(String workerId, long sinceMs, long afterMs) {
+        WorkerStatus status = workers.get(workerId);
+        if (status == null || status.heartbeat().heldAttempts() == null
+                || status.heartbeat().sentAtMs() - sinceMs <= afterMs) {
+            return Optional.empty();
+        }
+        return Optional.of(Set.copyOf(status.heartbeat().heldAttempts()));
     }
 
     public List<WorkerStatus> all() {

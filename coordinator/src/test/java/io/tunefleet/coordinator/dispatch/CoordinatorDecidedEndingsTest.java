@@ -24,6 +24,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
@@ -37,15 +42,17 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Experiments the coordinator ends itself, without a worker's result (timed out, unschedulable),
- * are told to the search strategy as a worker's result would be: a strategy that never heard of them
- * would count them pending for ever and never learn that a region cannot run.
+ * Experiments the coordinator ends itself, without a worker's result: timed out, unschedulable, or
+ * no longer held by their worker. Each is told to the search strategy as a worker's result would be:
+ * a strategy that never heard of them would count them pending for ever and never learn that a
+ * region cannot run.
  */
 @SpringBootTest(classes = CoordinatorApplication.class, properties = {
         "spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
         "tunefleet.coordinator.dispatch-tick=100ms",
         "tunefleet.coordinator.unschedulable-after=200ms",
-        "tunefleet.coordinator.result-grace=100ms"})
+        "tunefleet.coordinator.result-grace=100ms",
+        "tunefleet.coordinator.worker-timeout=1s"})
 @Import({NoBrokerConfiguration.class, CoordinatorDecidedEndingsTest.RecordingStrategies.class})
 class CoordinatorDecidedEndingsTest {
 
@@ -69,12 +76,17 @@ class CoordinatorDecidedEndingsTest {
     void anAttemptTimedOutByTheCoordinatorIsToldToTheStrategy() {
         long task = submit("timeout", "\"tp-size\": [1]");
         JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+        long claimedAt = System.currentTimeMillis();
         listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w1", "h1", task,
-                job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
-
-        // timeout_per_iteration 1 s + result grace 100 ms, and no result comes.
-        await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.TIMED_OUT);
-        await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("timeout").contains(FailureClass.STARTUP_TIMEOUT));
+                job.experimentId(), job.attempt(), List.of(0), claimedAt))));
+        ScheduledExecutorService heartbeats = heartbeating("w1", claimedAt, () -> null); // live, says nothing more
+        try {
+            // timeout_per_iteration 1 s + result grace 100 ms, and no result comes.
+            await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.TIMED_OUT);
+            await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("timeout").contains(FailureClass.STARTUP_TIMEOUT));
+        } finally {
+            heartbeats.shutdownNow();
+        }
     }
 
     @Test
@@ -90,12 +102,51 @@ class CoordinatorDecidedEndingsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("too-big").contains(FailureClass.UNSCHEDULABLE));
     }
 
+    @Test
+    void anAttemptItsWorkerNoLongerHoldsEndsOnceItsHeartbeatsLeaveItOutForAWorkerTimeout() throws Exception {
+        long task = submit("unheld", "\"tp-size\": [1]", 600);
+        JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+        long claimedAt = System.currentTimeMillis();
+        listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w2", "h2", task,
+                job.experimentId(), job.attempt(), List.of(0), claimedAt))));
+        AtomicReference<List<String>> held = new AtomicReference<>(List.of(job.attemptKey()));
+        ScheduledExecutorService heartbeats = heartbeating("w2", claimedAt, held::get);
+        try {
+            // Listed in every heartbeat: it runs, whatever the time.
+            Thread.sleep(Dispatcher.HELD_AFTER_CLAIM_MS + 1_500);
+            assertThat(state(job)).isEqualTo(ExperimentState.RUNNING);
+
+            held.set(List.of()); // as when the claim's confirm timed out and the worker put the job back
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> state(job) == ExperimentState.FAILED);
+            assertThat(experiments.find(job.experimentId()).orElseThrow().error()).contains("no longer holds it");
+            await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("unheld").contains(FailureClass.INFRASTRUCTURE));
+        } finally {
+            heartbeats.shutdownNow();
+        }
+    }
+
+    /** Heartbeats of {@code worker} every 200 ms, from a process started before {@code claimedAt}, holding {@code held}. */
+    private ScheduledExecutorService heartbeating(String worker, long claimedAt, Supplier<List<String>> held) {
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
+        heartbeats.scheduleAtFixedRate(() -> listener.onHeartbeat(message(new HeartbeatMessage(Schema.VERSION,
+                worker, "host", 8, 7, 0, 1, System.currentTimeMillis(), claimedAt - 1_000, held.get()))),
+                0, 200, TimeUnit.MILLISECONDS);
+        return heartbeats;
+    }
+
     private long submit(String name, String parameters) {
+        return submit(name, parameters, 1);
+    }
+
+    /** One experiment, one at a time, no retries, {@code timeoutS} to produce a result. */
+    private long submit(String name, String parameters, int timeoutS) {
         return tasks.submit("""
                 {"task_name": "%s", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
                  "parameters": {%s},
                  "optimization": {"strategy": "grid_search", "max_iterations": 1, "max_parallel_experiments": 1,
-                                  "timeout_per_iteration": 1, "max_retries": 0}}""".formatted(name, parameters)).id();
+                                  "timeout_per_iteration": %d, "max_retries": 0}}""".formatted(name, parameters, timeoutS))
+                .id();
     }
 
     private Optional<JobMessage> jobOf(long task) {

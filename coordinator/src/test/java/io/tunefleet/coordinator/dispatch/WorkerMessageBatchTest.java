@@ -187,7 +187,7 @@ class WorkerMessageBatchTest {
 
     private static HeartbeatMessage heartbeat(long processStartedAtMs) {
         return new HeartbeatMessage(Schema.VERSION, "w1", "h1", 8, 7, 0, 1, System.currentTimeMillis(),
-                processStartedAtMs);
+                processStartedAtMs, null);
     }
 
     /** The job of the experiment's next attempt, once the dispatcher published it. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -134,6 +135,17 @@ public final class ClaimLoop implements AutoCloseable {
         return runs.size();
     }
 
+    /**
+     * The attempts this worker holds ({@link JobMessage#attemptKey}): running, or their result not
+     * yet confirmed by the broker. Heartbeats carry them, so that the coordinator notices an attempt
+     * it has running here that no longer runs anywhere.
+     */
+    public List<String> heldAttempts() {
+        Set<String> held = new TreeSet<>(runs.keySet());
+        held.addAll(results.unconfirmed());
+        return List.copyOf(held);
+    }
+
     /** Stops every running experiment of the task and drops its jobs still waiting in queues. */
     public void cancelTask(long taskId, String reason) {
         cancelledTasks.put(taskId, clock.millis() + REMEMBER_CANCELLED.toMillis());
@@ -145,7 +157,7 @@ public final class ClaimLoop implements AutoCloseable {
      * awaiting its confirm) is remembered, and stopped as it starts.
      */
     public void abort(long experimentId, int attempt, String reason) {
-        String key = experimentId + "#" + attempt;
+        String key = JobMessage.attemptKey(experimentId, attempt);
         long now = clock.millis();
         abortedEarly.values().removeIf(until -> until < now);
         // Noted before the look-up, as a run is put in runs before it checks the note: one of them sees the other.

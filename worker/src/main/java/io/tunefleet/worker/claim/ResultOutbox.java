@@ -1,11 +1,14 @@
 package io.tunefleet.worker.claim;
 
+import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.WorkerMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -28,6 +31,8 @@ final class ResultOutbox implements AutoCloseable {
 
     private final WorkerPublisher publisher;
     private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
+    /** The attempts whose result was handed in and is not confirmed yet; see {@link #unconfirmed}. */
+    private final Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -40,7 +45,17 @@ final class ResultOutbox implements AutoCloseable {
 
     /** Queues a result; it is sent as soon as the batch before it is confirmed. */
     void send(ResultMessage result) {
+        unconfirmed.add(key(result));
         queue.add(result);
+    }
+
+    /** The attempts ({@link JobMessage#attemptKey}) whose result is queued or awaits its confirm. */
+    Set<String> unconfirmed() {
+        return Set.copyOf(unconfirmed);
+    }
+
+    private static String key(ResultMessage result) {
+        return JobMessage.attemptKey(result.experimentId(), result.attempt());
     }
 
     private void loop() {
@@ -87,6 +102,7 @@ final class ResultOutbox implements AutoCloseable {
         Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch);
         for (ResultMessage m : batch) {
             if (!failed.containsKey(m)) {
+                unconfirmed.remove(key(m));
                 log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
             }
         }

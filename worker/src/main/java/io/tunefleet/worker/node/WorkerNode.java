@@ -118,7 +118,8 @@ public final class WorkerNode implements AutoCloseable {
         }
         try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
-                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis(), startedAtMs));
+                    pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis(), startedAtMs,
+                    claims.heldAttempts()));
         } catch (RuntimeException e) {
             log.warn("worker {}: heartbeat not sent ({}); next in {}", settings.workerId(), e.getMessage(),
                     settings.heartbeatInterval());

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,24 @@ class ClaimLoopTest {
         assertThat(results).hasSize(1);
         assertThat(results.get(0).failureClass()).isEqualTo(FailureClass.WORKER_STOPPED);
         assertThat(pool.free()).isEqualTo(4);
+    }
+
+    @Test
+    void anAttemptIsHeldFromItsRunUntilItsResultIsConfirmed() {
+        CountDownLatch finish = new CountDownLatch(1);
+        start((job, gpus) -> {
+            finish.await();
+            return RunResult.succeeded(Map.of());
+        });
+        sendJob(41);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.contains(41L));
+
+        assertThat(loop.heldAttempts()).as("running").containsExactly(JobMessage.attemptKey(41, 1));
+        finish.countDown();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(41).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.heldAttempts().isEmpty());
     }
 
     @Test
