@@ -24,7 +24,6 @@ import io.tunefleet.coordinator.strategy.StoppingRules;
 import io.tunefleet.coordinator.strategy.StrategyFactory;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -376,8 +375,7 @@ public class Dispatcher implements AutoCloseable {
         if (run.stopReason != null || run.spec.optimization().stopping().equals(StoppingSpec.none())) {
             return;
         }
-        List<StoppingRules.Trial> trials = experiments.byTask(run.taskId).stream()
-                .sorted(Comparator.comparing(ExperimentRecord::committedAt, Comparator.nullsLast(Comparator.naturalOrder())))
+        List<StoppingRules.Trial> trials = experiments.standings(run.taskId).stream()
                 .map(e -> {
                     boolean done = e.state().isTerminal();
                     Double value = e.state() == SUCCEEDED ? e.objectiveValue() : null;
@@ -456,10 +454,10 @@ public class Dispatcher implements AutoCloseable {
 
     private TaskRun load(long taskId) {
         TaskSpec spec = specs.of(taskId);
-        Set<String> suggested = experiments.byTask(taskId).stream().map(ExperimentRecord::configKey)
-                .collect(Collectors.toSet());
+        List<ExperimentRecord> all = experiments.byTask(taskId);
+        Set<String> suggested = all.stream().map(ExperimentRecord::configKey).collect(Collectors.toSet());
         TaskRun run = new TaskRun(taskId, spec, strategies.create(spec, suggested));
-        for (ExperimentRecord e : experiments.byTask(taskId)) {
+        for (ExperimentRecord e : all) {
             if (e.state().isTerminal()) {
                 run.strategy.observe(ParameterSet.of(e.parameters()), Outcome.of(e.objectiveValue(), e.failureClass()));
             }

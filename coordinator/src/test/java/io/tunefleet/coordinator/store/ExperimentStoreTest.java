@@ -289,6 +289,24 @@ class ExperimentStoreTest {
         assertThat(inFlight).isEqualTo(3);
     }
 
+    @Test
+    void standingsListEndedExperimentsFirstWithWhatTheStoppingRulesRead() {
+        long runningId = running(Map.of("tp-size", 1));
+        succeed(Map.of("tp-size", 2), 1.0);
+        long failed = running(Map.of("tp-size", 4));
+        write(() -> experiments.commitResult(failed(failed, 1), null));
+
+        List<ExperimentStore.Standing> standings = experiments.standings(task);
+
+        assertThat(standings).extracting(ExperimentStore.Standing::state).containsExactly(
+                ExperimentState.SUCCEEDED, ExperimentState.FAILED, ExperimentState.RUNNING);
+        assertThat(standings.get(0).objectiveValue()).isEqualTo(1.0);
+        assertThat(standings.get(1).failureClass()).isEqualTo(FailureClass.OUT_OF_MEMORY);
+        assertThat(standings.get(1).objectiveValue()).isNull();
+        assertThat(standings.get(2).startedAt()).isEqualTo(experiments.find(runningId).orElseThrow().startedAt());
+        assertThat(standings.get(2).finishedAt()).isNull();
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private <T> T write(java.util.function.Supplier<T> work) {
