@@ -32,6 +32,8 @@ public class FleetView {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetView.class);
 
     private final Map<String, WorkerStatus> workers = new ConcurrentHashMap<>();
+    /** When an old heartbeat of each worker was last warned about, coordinator clock. */
+    private final Map<String, Long> oldHeartbeatWarned = new ConcurrentHashMap<>();
     /**
      * Since when heartbeats have been consumed without a break, from the coordinator's start;
      * {@link Long#MAX_VALUE} while the heartbeat consumer is down (the broker restarting, say):
@@ -53,7 +55,17 @@ public class FleetView {
      */
     public void heard(HeartbeatMessage heartbeat) {
         long now = clock.millis();
-        if (now - heartbeat.sentAtMs() > properties.workerTimeout().toMillis()) {
+        long age = now - heartbeat.sentAtMs();
+        if (age > properties.workerTimeout().toMillis()) {
+            // Queued while this coordinator was away, or sent by a host whose clock is behind: say
+            // which, at most once a minute per worker, since such a worker never counts as live.
+            Long warned = oldHeartbeatWarned.get(heartbeat.workerId());
+            if (warned == null || now - warned >= 60_000) {
+                oldHeartbeatWarned.put(heartbeat.workerId(), now);
+                log.warn("heartbeat of worker {} ignored: sent {} s ago by this coordinator's clock, more than the "
+                        + "worker timeout of {} s; if it keeps coming, that worker's clock is behind (check NTP)",
+                        heartbeat.workerId(), age / 1000, properties.workerTimeout().toSeconds());
+            }
             return;
         }
         workers.put(heartbeat.workerId(), new WorkerStatus(heartbeat, now));
