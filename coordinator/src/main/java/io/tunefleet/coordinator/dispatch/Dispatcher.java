@@ -5,13 +5,13 @@ import static io.tunefleet.common.experiment.ExperimentState.*;
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.experiment.TaskStatus;
+import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.task.StoppingSpec;
 import io.tunefleet.common.task.TaskSpec;
-import io.tunefleet.common.message.ControlMessage;
 import io.tunefleet.coordinator.config.CoordinatorProperties;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
@@ -224,7 +224,7 @@ public class Dispatcher implements AutoCloseable {
             } else if (fleetSettled && e.workerId() != null && !fleet.isLive(e.workerId())) {
                 retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
                         + " lost: no heartbeat for " + properties.workerTimeout().toSeconds() + " s");
-            } else if (unheldFor >= properties.workerTimeout().toMillis()) {
+            } else if (fleetSettled && unheldFor >= properties.workerTimeout().toMillis()) {
                 retryOrFail(spec, e, "LOST", FailureClass.INFRASTRUCTURE, "worker " + e.workerId()
                         + " no longer holds it: not in its heartbeats for " + unheldFor / 1000 + " s");
             }

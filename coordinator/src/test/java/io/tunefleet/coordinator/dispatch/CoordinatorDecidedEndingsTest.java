@@ -1,14 +1,16 @@
 package io.tunefleet.coordinator.dispatch;
 
+import static io.tunefleet.coordinator.dispatch.AmqpMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.experiment.TaskStatus;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.JobMessage;
-import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.coordinator.CoordinatorApplication;
@@ -22,6 +24,7 @@ import io.tunefleet.coordinator.strategy.StrategyFactory;
 import io.tunefleet.coordinator.task.TaskService;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -30,8 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -42,10 +43,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Experiments the coordinator ends itself, without a worker's result: timed out, unschedulable, or
- * no longer held by their worker. Each is told to the search strategy as a worker's result would be:
- * a strategy that never heard of them would count them pending for ever and never learn that a
- * region cannot run.
+ * What the coordinator ends itself, without a worker's result. Experiments timed out, unschedulable,
+ * or no longer held by their worker are told to the search strategy as a worker's result would be (a
+ * strategy that never heard of them would count them pending for ever and never learn that a region
+ * cannot run); a task's stopping rule ends the search.
  */
 @SpringBootTest(classes = CoordinatorApplication.class, properties = {
         "spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
@@ -126,6 +127,43 @@ class CoordinatorDecidedEndingsTest {
         }
     }
 
+    @Test
+    void patienceEndsTheSearchOnceThatManyExperimentsBroughtNoImprovement() {
+        long task = tasks.submit("""
+                {"task_name": "patient", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"mem-fraction-static": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]},
+                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency", "max_iterations": 6,
+                                  "max_parallel_experiments": 1,
+                                  "patience": {"experiments": 2, "min_improvement_pct": 1}}}""").id();
+
+        // One at a time: the best first, then two that do no better.
+        for (int n = 1; n <= 3; n++) {
+            int done = n - 1;
+            JobMessage job = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> jobs(task).stream().skip(done).findFirst(), Optional::isPresent).get();
+            finish(job, n == 1 ? 1.0 : 1.2);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> tasks.find(task).orElseThrow().status().isTerminal());
+        assertThat(tasks.find(task).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(tasks.find(task).orElseThrow().stopReason()).contains("patience");
+        assertThat(experiments.byTask(task)).as("no fourth suggestion").hasSize(3);
+    }
+
+    private List<JobMessage> jobs(long task) {
+        return publisher.published().stream().filter(j -> j.taskId() == task).toList();
+    }
+
+    private void finish(JobMessage job, double latency) {
+        long now = System.currentTimeMillis();
+        listener.onWorkerMessages(List.of(
+                message(new ClaimMessage(Schema.VERSION, "w1", "h1", job.taskId(), job.experimentId(), job.attempt(),
+                        List.of(0), now)),
+                message(new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
+                        ResultMessage.Outcome.SUCCEEDED, null, null, Map.of("e2e_latency_mean_s", latency), List.of(0),
+                        now, now + 1))));
+    }
+
     /** Heartbeats of {@code worker} every 200 ms, from a process started before {@code claimedAt}, holding {@code held}. */
     private ScheduledExecutorService heartbeating(String worker, long claimedAt, Supplier<List<String>> held) {
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
@@ -155,10 +193,6 @@ class CoordinatorDecidedEndingsTest {
 
     private ExperimentState state(JobMessage job) {
         return experiments.find(job.experimentId()).orElseThrow().state();
-    }
-
-    private static Message message(Object body) {
-        return new Message(MessageCodec.encode(body), new MessageProperties());
     }
 
     /** The strategies the coordinator makes, each telling this what it was told, by task name. */

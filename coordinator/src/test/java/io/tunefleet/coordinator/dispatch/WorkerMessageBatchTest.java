@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.dispatch;
 
+import static io.tunefleet.coordinator.dispatch.AmqpMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +11,6 @@ import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.JobMessage;
-import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.coordinator.CoordinatorApplication;
@@ -28,8 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -216,10 +214,6 @@ class WorkerMessageBatchTest {
                         now, now)
                 : new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
                         ResultMessage.Outcome.FAILED, failure, "simulated " + failure, Map.of(), List.of(0), now, now);
-    }
-
-    private static Message message(Object body) {
-        return new Message(MessageCodec.encode(body), new MessageProperties());
     }
 
     /** Submits a task of three experiments, all in flight at once, and returns their jobs. */

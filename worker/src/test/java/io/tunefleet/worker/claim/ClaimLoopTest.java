@@ -7,14 +7,12 @@ import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
-import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
-import io.tunefleet.worker.runtime.Jobs;
 import io.tunefleet.worker.runtime.RunResult;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
@@ -149,11 +144,7 @@ class ClaimLoopTest {
     }
 
     private void sendJob(long experimentId) {
-        JobMessage job = new JobMessage(Schema.VERSION, 9, experimentId, 1, 1, "sim",
-                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 600);
-        MessageProperties props = new MessageProperties();
-        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
+        LocalRabbit.sendJob(template, 9, experimentId, 600);
     }
 
     /** The results for this experiment sent so far (read once: later calls see only newer ones). */

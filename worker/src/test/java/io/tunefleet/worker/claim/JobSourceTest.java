@@ -6,16 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
-import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
-import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
-import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.node.WorkerNode;
-import io.tunefleet.worker.runtime.Jobs;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,15 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
@@ -191,11 +185,7 @@ class JobSourceTest {
     }
 
     private void sendJob(long experimentId) {
-        JobMessage job = new JobMessage(Schema.VERSION, 7, experimentId, 1, 1, "sim",
-                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 60);
-        MessageProperties props = new MessageProperties();
-        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
+        LocalRabbit.sendJob(template, 7, experimentId, 60);
     }
 
     private int waiting(String queue) {

@@ -2,18 +2,44 @@ package io.tunefleet.worker.claim;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tunefleet.common.message.JobMessage;
+import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.message.Topology;
+import io.tunefleet.worker.runtime.Jobs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
-/** The RabbitMQ the claim tests talk to; under {@code CI=true} a missing one fails, elsewhere it skips. */
+/**
+ * The RabbitMQ the claim tests talk to; under {@code CI=true} a missing one fails, elsewhere it skips.
+ * Also how they put a job on it.
+ */
 public final class LocalRabbit {
 
     public static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
 
     private LocalRabbit() {
+    }
+
+    /**
+     * Puts a one-GPU job on its queue as the coordinator would (persistent), without announcing it.
+     *
+     * @param timeoutS the job's timeout_per_iteration
+     */
+    static void sendJob(RabbitTemplate template, long taskId, long experimentId, long timeoutS) {
+        JobMessage job = new JobMessage(Schema.VERSION, taskId, experimentId, 1, 1, "sim",
+                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), timeoutS);
+        MessageProperties props = new MessageProperties();
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
     }
 
     public static void require() {
