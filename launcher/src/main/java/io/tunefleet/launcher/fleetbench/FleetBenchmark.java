@@ -26,6 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FleetBenchmark {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How often the benchmark asks whether its tasks ended; see {@link #awaitTasks}. */
+    private static final long POLL_MS = 1_000;
     private final HttpClient http = HttpClient.newHttpClient();
     private final PrintStream out;
     private final URI broker;
@@ -163,6 +165,12 @@ public final class FleetBenchmark {
         return ((Number) JSON.readValue(r.body(), new TypeReference<Map<String, Object>>() { }).get("id")).longValue();
     }
 
+    /**
+     * Waits for the tasks to end, asking the API once a second: the figures come from the database,
+     * so a finer poll would only add the benchmark's own requests to the coordinator's CPU (each
+     * {@code GET /api/tasks/{id}} counts the task's experiments; every 200 ms they were a tenth of the
+     * coordinator's samples on {@code throughput}).
+     */
     private void awaitTasks(String base, List<Long> tasks, Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         for (long id : tasks) {
@@ -175,7 +183,7 @@ public final class FleetBenchmark {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("task " + id + " still " + status + " after " + atMost);
                 }
-                Thread.sleep(200);
+                Thread.sleep(POLL_MS);
             }
         }
     }
