@@ -194,6 +194,7 @@ public final class GpuPool {
                             + " while " + r + " is released");
                 }
                 slot.reservation = null;
+                slot.releasedAtNanos = System.nanoTime();
                 slot.foreignDetail = null; // released clean: what nvidia-smi saw on it was ours
                 // A quarantined GPU keeps its lock, so other workers on this host stay off it too.
                 if (slot.quarantineReason == null) {
@@ -389,17 +390,24 @@ public final class GpuPool {
 
     /** What nvidia-smi says now; read outside the monitor, since it takes a while. */
     private Observation observe() {
+        long takenAt = System.nanoTime();
         List<GpuInfo> gpus = inventory.gpus();
         List<GpuProcess> processes = inventory.processes();
         Map<String, GpuInfo> byUuid = new HashMap<>();
         gpus.forEach(g -> byUuid.put(g.uuid(), g));
-        return new Observation(byUuid, ForeignUse.busyGpus(gpus, processes, settings.foreignBusyThresholdMib()));
+        return new Observation(byUuid, ForeignUse.busyGpus(gpus, processes, settings.foreignBusyThresholdMib()),
+                takenAt);
     }
 
     private void apply(Observation seen) {
         for (Slot slot : slots.values()) {
-            // A reserved GPU runs our engine; what else runs there is the clean release's to judge.
-            slot.foreignDetail = slot.reservation == null ? seen.busyByUuid.get(slot.uuid) : null;
+            // A reserved GPU runs our engine; what else runs there is the clean release's to judge. One
+            // released since this reading began may show our engine in it still: the next reading tells.
+            if (slot.reservation != null) {
+                slot.foreignDetail = null;
+            } else if (slot.releasedAtNanos - seen.takenAtNanos < 0) {
+                slot.foreignDetail = seen.busyByUuid.get(slot.uuid);
+            }
             if (!seen.gpusByUuid.containsKey(slot.uuid) && slot.quarantineReason == null) {
                 // Fell off the bus (Xid 79 and the like): needs an operator, not a retry.
                 slot.quarantineReason = "no longer listed by nvidia-smi";
@@ -420,7 +428,8 @@ public final class GpuPool {
         }
     }
 
-    private record Observation(Map<String, GpuInfo> gpusByUuid, Map<String, String> busyByUuid) {
+    /** @param takenAtNanos when the reading began ({@link System#nanoTime}) */
+    private record Observation(Map<String, GpuInfo> gpusByUuid, Map<String, String> busyByUuid, long takenAtNanos) {
     }
 
     /** One GPU's bookkeeping; all fields but index and uuid guarded by the pool's monitor. */
@@ -436,6 +445,8 @@ public final class GpuPool {
         String foreignDetail;
         /** From the last attempt to lock it. */
         boolean lockedElsewhere;
+        /** When a reservation of ours last gave it back ({@link System#nanoTime}); 0 if never. */
+        long releasedAtNanos;
 
         Slot(int index, String uuid) {
             this.index = index;

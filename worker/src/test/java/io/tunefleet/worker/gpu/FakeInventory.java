@@ -12,6 +12,7 @@ final class FakeInventory implements GpuInventory {
     private volatile List<GpuInfo> gpus;
     private volatile List<GpuProcess> processes;
     private volatile GpuTopology topology = GpuTopology.UNKNOWN;
+    private volatile Runnable duringReading;
     private final java.util.concurrent.atomic.AtomicInteger readings = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
@@ -55,10 +56,21 @@ final class FakeInventory implements GpuInventory {
         this.processes = processes;
     }
 
+    /** Runs {@code change} once, during the next reading: after the GPUs were read, before it returns. */
+    void duringNextReading(Runnable change) {
+        this.duringReading = change;
+    }
+
     @Override
     public List<GpuInfo> gpus() {
         readings.incrementAndGet();
-        return gpus;
+        List<GpuInfo> read = gpus;
+        Runnable change = duringReading;
+        duringReading = null;
+        if (change != null) {
+            change.run();
+        }
+        return read;
     }
 
     /** How often the GPUs were read (nvidia-smi --query-gpu, on a real host). */

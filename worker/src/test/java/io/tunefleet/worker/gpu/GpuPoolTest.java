@@ -164,6 +164,36 @@ class GpuPoolTest {
     }
 
     @Test
+    void aGpuReleasedWhileAReadingWasUnderWayIsNotTakenForForeignBusy() {
+        FakeInventory inventory = FakeInventory.fromSamples("h200x1-query-gpu.csv", "h200x1-compute-apps-idle.csv");
+        GpuInfo h200 = inventory.gpus().get(0);
+        List<GpuInfo> clean = List.of(
+                new GpuInfo(0, h200.uuid() + "-0", h200.name(), h200.memoryTotalMib(), 0, h200.utilizationPercent()),
+                new GpuInfo(1, h200.uuid() + "-1", h200.name(), h200.memoryTotalMib(), 0, h200.utilizationPercent()));
+        inventory.setGpus(clean);
+        GpuPool pool = new GpuPool(inventory, lockDir, clock);
+        GpuReservation ours = pool.tryReserve(1, "ours").orElseThrow();
+        assertThat(ours.indices()).containsExactly(0);
+        // Our engine fills GPU 0.
+        List<GpuInfo> running = List.of(new GpuInfo(0, clean.get(0).uuid(), h200.name(), h200.memoryTotalMib(),
+                70_000, h200.utilizationPercent()), clean.get(1));
+        inventory.setGpus(running);
+        inventory.setProcesses(List.of(new GpuProcess(clean.get(0).uuid(), 4242, java.util.OptionalLong.of(70_000))));
+
+        // Another claim reads nvidia-smi while the engine still runs; the run ends and GPU 0 is given
+        // back clean before that reading is applied.
+        inventory.duringNextReading(() -> {
+            inventory.setGpus(clean);
+            inventory.setProcesses(List.of());
+            ours.release();
+        });
+        assertThat(pool.tryReserve(1, "other")).isPresent();
+
+        assertThat(pool.foreignBusy()).as("GPU 0 showed our engine, not someone else's").isZero();
+        assertThat(pool.free()).isEqualTo(1);
+    }
+
+    @Test
     void aGpuIsTakenAgainOnceTheForeignUseThatKeptItBusyEnds() {
         FakeInventory inventory = FakeInventory.fromSamples("a100x4-query-gpu.csv", null);
         GpuPool pool = new GpuPool(inventory, lockDir, clock);
