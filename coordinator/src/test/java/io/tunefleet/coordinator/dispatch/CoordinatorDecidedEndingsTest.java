@@ -53,7 +53,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "tunefleet.coordinator.dispatch-tick=100ms",
         "tunefleet.coordinator.unschedulable-after=200ms",
         "tunefleet.coordinator.result-grace=100ms",
-        "tunefleet.coordinator.worker-timeout=1s"})
+        "tunefleet.coordinator.worker-timeout=2s"})
 @Import({NoBrokerConfiguration.class, CoordinatorDecidedEndingsTest.RecordingStrategies.class})
 class CoordinatorDecidedEndingsTest {
 
