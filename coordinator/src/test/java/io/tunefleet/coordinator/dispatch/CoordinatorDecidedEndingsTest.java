@@ -16,6 +16,7 @@ import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.coordinator.CoordinatorApplication;
 import io.tunefleet.coordinator.CoordinatorTestProperties;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
+import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentStore;
 import io.tunefleet.coordinator.strategy.Outcome;
 import io.tunefleet.coordinator.strategy.Strategies;
@@ -71,17 +72,18 @@ class CoordinatorDecidedEndingsTest {
     @Autowired
     WorkerMessageListener listener;
     @Autowired
+    FleetView fleet;
+    @Autowired
     RecordingStrategies strategies;
 
     @Test
     void anAttemptTimedOutByTheCoordinatorIsToldToTheStrategy() {
         long task = submit("timeout", "\"tp-size\": [1]");
         JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
-        long claimedAt = System.currentTimeMillis();
-        listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w1", "h1", task,
-                job.experimentId(), job.attempt(), List.of(0), claimedAt))));
-        ScheduledExecutorService heartbeats = heartbeating("w1", claimedAt, () -> null); // live, says nothing more
+        ScheduledExecutorService heartbeats = heartbeating("w1", () -> null); // live, says nothing more
         try {
+            listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w1", "h1", task,
+                    job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
             // timeout_per_iteration 1 s + result grace 100 ms, and no result comes.
             await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.TIMED_OUT);
             await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("timeout").contains(FailureClass.STARTUP_TIMEOUT));
@@ -107,12 +109,11 @@ class CoordinatorDecidedEndingsTest {
     void anAttemptItsWorkerNoLongerHoldsEndsOnceItsHeartbeatsLeaveItOutForAWorkerTimeout() throws Exception {
         long task = submit("unheld", "\"tp-size\": [1]", 600);
         JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
-        long claimedAt = System.currentTimeMillis();
-        listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w2", "h2", task,
-                job.experimentId(), job.attempt(), List.of(0), claimedAt))));
         AtomicReference<List<String>> held = new AtomicReference<>(List.of(job.attemptKey()));
-        ScheduledExecutorService heartbeats = heartbeating("w2", claimedAt, held::get);
+        ScheduledExecutorService heartbeats = heartbeating("w2", held::get);
         try {
+            listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w2", "h2", task,
+                    job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
             // Listed in every heartbeat: it runs, whatever the time.
             Thread.sleep(Dispatcher.HELD_AFTER_CLAIM_MS + 1_500);
             assertThat(state(job)).isEqualTo(ExperimentState.RUNNING);
@@ -164,12 +165,18 @@ class CoordinatorDecidedEndingsTest {
                         now, now + 1))));
     }
 
-    /** Heartbeats of {@code worker} every 200 ms, from a process started before {@code claimedAt}, holding {@code held}. */
-    private ScheduledExecutorService heartbeating(String worker, long claimedAt, Supplier<List<String>> held) {
+    /**
+     * Heartbeats of {@code worker} every 200 ms, from a process started a second ago, holding
+     * {@code held}; returns once the coordinator has heard the first, as a real worker's comes
+     * before its first claim.
+     */
+    private ScheduledExecutorService heartbeating(String worker, Supplier<List<String>> held) {
+        long processStartedAt = System.currentTimeMillis() - 1_000;
         ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
         heartbeats.scheduleAtFixedRate(() -> listener.onHeartbeat(message(new HeartbeatMessage(Schema.VERSION,
-                worker, "host", 8, 7, 0, 1, System.currentTimeMillis(), claimedAt - 1_000, held.get()))),
+                worker, "host", 8, 7, 0, 1, System.currentTimeMillis(), processStartedAt, held.get()))),
                 0, 200, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fleet.isLive(worker));
         return heartbeats;
     }
 

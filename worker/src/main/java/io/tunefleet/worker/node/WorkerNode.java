@@ -75,11 +75,16 @@ public final class WorkerNode implements AutoCloseable {
         return factory;
     }
 
+    /**
+     * Starts the node. The first heartbeat goes out before the first claim can, so that the
+     * coordinator knows this worker by the time it reads a claim of it.
+     */
     public void start() {
         control.start();
+        sendHeartbeat();
         claims.start();
         long every = settings.heartbeatInterval().toMillis();
-        heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         gpuChecks.scheduleWithFixedDelay(this::recheckGpus, every, every, TimeUnit.MILLISECONDS);
         log.info("worker {} on {}: started with {} GPU(s)", settings.workerId(), settings.host(), pool.total());
     }
@@ -112,10 +117,14 @@ public final class WorkerNode implements AutoCloseable {
         return claims.running();
     }
 
+    /** Heartbeats stop when the claim loop has died, so that the coordinator moves this worker's work. */
     private void heartbeat() {
-        if (!claims.isAlive()) {
-            return;
+        if (claims.isAlive()) {
+            sendHeartbeat();
         }
+    }
+
+    private void sendHeartbeat() {
         try {
             publisher.sendHeartbeat(new HeartbeatMessage(Schema.VERSION, settings.workerId(), settings.host(),
                     pool.total(), pool.free(), pool.quarantined(), claims.running(), clock.millis(), startedAtMs,
