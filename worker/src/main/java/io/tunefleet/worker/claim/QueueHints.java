@@ -3,7 +3,6 @@ package io.tunefleet.worker.claim;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Which job queues ({@code jobs.gpus.N}) may hold jobs, so that a claim pass reserves GPUs and asks
@@ -34,7 +33,7 @@ final class QueueHints {
     /** The generation the last announcement raised each queue to. */
     private final AtomicLongArray announcedAt;
     /** The last announcement, read and replaced whole so that no reader sees half of one. */
-    private final AtomicReference<Announced> last = new AtomicReference<>();
+    private volatile Announced last;
 
     /**
      * @param askingOrder      every GPU count once, in the order to ask their queues
@@ -52,7 +51,7 @@ final class QueueHints {
         for (int g = 0; g <= maxGpus; g++) {
             foundEmptyAt.set(g, -1);
         }
-        this.last.set(new Announced(order(List.of()), 0, 0));
+        this.last = new Announced(order(List.of()), 0, 0);
     }
 
     /**
@@ -65,14 +64,12 @@ final class QueueHints {
             mayHaveJobsEverywhere();
             return;
         }
-        // Generations first: a pass that finds a queue empty then sees it announced, and keeps the
-        // announcement's oldest job (see foundEmpty).
+        last = new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs);
         for (int g : gpuCounts) {
             if (g >= 1 && g <= maxGpus) {
                 announce(g);
             }
         }
-        last.set(new Announced(order(gpuCounts), gpuCounts.get(0), nowMs - oldestWaitMs));
     }
 
     void mayHaveJobsEverywhere() {
@@ -97,18 +94,18 @@ final class QueueHints {
 
     /** The GPU count of the oldest waiting job, as last announced; 0 when unknown. */
     int oldestGpus() {
-        return last.get().oldestGpus();
+        return last.oldestGpus();
     }
 
     /** How long the oldest waiting job, as last announced, has waited by {@code nowMs}. */
     long oldestWaitMs(long nowMs) {
-        Announced seen = last.get();
+        Announced seen = last;
         return seen.oldestGpus() == 0 ? 0 : nowMs - seen.oldestQueuedAtMs();
     }
 
     /** Every GPU count from 1 to the pool's size, once each, in the order to ask their queues. */
     List<Integer> askingOrder() {
-        return last.get().askingOrder();
+        return last.askingOrder();
     }
 
     private List<Integer> order(List<Integer> announced) {
@@ -130,14 +127,13 @@ final class QueueHints {
         return generations.get(gpus);
     }
 
-    /**
-     * The queue was empty when asked; if it held the oldest job, that job is gone, unless an
-     * announcement since the asking names it again.
-     */
+    /** The queue was empty when asked; if it held the oldest job, that job is gone. */
     void foundEmpty(int gpus, long generationBeforeAsking) {
         foundEmptyAt.accumulateAndGet(gpus, generationBeforeAsking, Math::max);
-        last.updateAndGet(seen -> seen.oldestGpus() == gpus && announcedAt.get(gpus) <= generationBeforeAsking
-                ? new Announced(seen.askingOrder(), 0, 0) : seen);
+        Announced seen = last;
+        if (seen.oldestGpus() == gpus) {
+            last = new Announced(seen.askingOrder(), 0, 0);
+        }
     }
 
     /** False only when the queue was found empty and nothing was announced or polled for it since. */

@@ -95,19 +95,6 @@ class QueueHintsTest {
     }
 
     @Test
-    void anOldestJobAnnouncedWhileItsQueueWasAskedOutlivesTheEmptyAnswer() {
-        QueueHints hints = new QueueHints(8);
-        long before = hints.generation(8);
-        // While the pass asks jobs.gpus.8, the coordinator announces a new whole-node job as the oldest.
-        hints.mayHaveJobs(List.of(8), 0, 10_000);
-
-        hints.foundEmpty(8, before);
-
-        assertThat(hints.oldestGpus()).as("the announcement came after the asking").isEqualTo(8);
-        assertThat(hints.worthAsking(8)).isTrue();
-    }
-
-    @Test
     void countsOutsideThePoolAreIgnored() {
         QueueHints hints = new QueueHints(2);
         hints.mayHaveJobs(List.of(0, 3, 16), 0, 0);
