@@ -131,9 +131,9 @@ final class QueueHints {
     /**
      * The queue was empty when asked; if it held the oldest job, that job is gone. The broker's answer
      * wins over an announcement that came while it was asked: announcements are computed from the
-     * coordinator's view, which lags the claims (keeping the hint then cost {@code two-tasks} 3-4 %
-     * of efficiency, nodes draining for jobs already taken). The swap is atomic, so that the asking
-     * order of an announcement landing meanwhile is kept.
+     * coordinator's view, which lags the claims (keeping the hint then was tried: {@code two-tasks}
+     * 0.937, 0.937, 0.933 in three runs, nothing better than without). The swap is atomic, so that
+     * the asking order of an announcement landing meanwhile is kept.
      */
     void foundEmpty(int gpus, long generationBeforeAsking) {
         foundEmptyAt.accumulateAndGet(gpus, generationBeforeAsking, Math::max);
