@@ -196,9 +196,11 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * The coordinator's lease on running work: an attempt whose worker went silent is re-queued as a
-     * new attempt (or failed after max_retries), and one with no result past its deadline times out.
-     * The broker's consumer timeout never decides this: workers ack jobs as soon as the claim is confirmed.
+     * The coordinator's lease on running work. An attempt with no result past its deadline times out.
+     * One that runs nowhere any more is re-queued as a new attempt (or failed after max_retries): its
+     * worker restarted since the claim, went silent for a worker timeout, or has left it out of its
+     * heartbeats for that long. The broker's consumer timeout never decides this: workers ack jobs
+     * as soon as the claim is confirmed.
      */
     private void checkRunning(long taskId) {
         TaskSpec spec = specs.of(taskId);
