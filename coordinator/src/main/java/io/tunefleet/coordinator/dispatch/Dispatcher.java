@@ -275,28 +275,37 @@ public class Dispatcher implements AutoCloseable {
      * such retries, else while the counted attempts so far are within max_retries.
      */
     boolean mayRetry(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
-        return retriesFree(e, failure) || countedAttempts(e) <= spec.optimization().maxRetries();
+        return budget(spec, e, failure).allows();
     }
 
-    /** Whether this failure is retried without using up one of max_retries. */
-    private boolean retriesFree(ExperimentRecord e, FailureClass failure) {
-        return !failure.countsAgainstRetries() && experiments.attemptsNotCounted(e.id()) < FREE_RETRIES;
+    /** Where a failed attempt stands against max_retries, from one read of the experiment's attempts. */
+    private RetryBudget budget(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
+        int notCounted = experiments.attemptsNotCounted(e.id());
+        return new RetryBudget(!failure.countsAgainstRetries() && notCounted < FREE_RETRIES,
+                e.attempt() - Math.min(FREE_RETRIES, notCounted), spec.optimization().maxRetries());
     }
 
-    /** The attempts, this one included, that count against max_retries. */
-    private int countedAttempts(ExperimentRecord e) {
-        return e.attempt() - Math.min(FREE_RETRIES, experiments.attemptsNotCounted(e.id()));
+    /**
+     * @param free       this failure is retried without using up one of max_retries
+     * @param counted    the attempts, this one included, that count against max_retries
+     * @param maxRetries the task's
+     */
+    private record RetryBudget(boolean free, int counted, int maxRetries) {
+
+        boolean allows() {
+            return free || counted <= maxRetries;
+        }
     }
 
     /** Re-queues a failed attempt as a new one while {@link #mayRetry} allows, else fails the experiment. */
     boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
-        int maxRetries = spec.optimization().maxRetries();
-        if (mayRetry(spec, e, failure)) {
-            boolean free = retriesFree(e, failure);
+        RetryBudget budget = budget(spec, e, failure);
+        int maxRetries = budget.maxRetries();
+        if (budget.allows()) {
             if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
                 log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",
-                        e.taskId(), e.id(), why, e.attempt() + 1, free ? "not counted against max_retries"
-                                : "retry " + countedAttempts(e) + " of max_retries " + maxRetries);
+                        e.taskId(), e.id(), why, e.attempt() + 1, budget.free() ? "not counted against max_retries"
+                                : "retry " + budget.counted() + " of max_retries " + maxRetries);
                 wake(e.taskId());
                 return true;
             }

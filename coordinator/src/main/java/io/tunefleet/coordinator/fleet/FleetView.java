@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.ConsumeOkEvent;
@@ -158,13 +157,13 @@ public class FleetView {
      * The attempts this worker holds by its last heartbeat, when that heartbeat says and was sent
      * (by the worker's clock) more than {@code afterMs} after {@code sinceMs}; empty otherwise.
      */
-    public Optional<Set<String>> heldAttempts(String workerId, long sinceMs, long afterMs) {
+    public Optional<List<String>> heldAttempts(String workerId, long sinceMs, long afterMs) {
         WorkerStatus status = workers.get(workerId);
         if (status == null || status.heartbeat().heldAttempts() == null
                 || status.heartbeat().sentAtMs() - sinceMs <= afterMs) {
             return Optional.empty();
         }
-        return Optional.of(Set.copyOf(status.heartbeat().heldAttempts()));
+        return Optional.of(status.heartbeat().heldAttempts()); // a few keys at most: one per GPU
     }
 
     public List<WorkerStatus> all() {

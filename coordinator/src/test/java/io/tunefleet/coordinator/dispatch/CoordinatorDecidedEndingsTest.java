@@ -1,16 +1,16 @@
 package io.tunefleet.coordinator.dispatch;
 
+import static io.tunefleet.coordinator.dispatch.AmqpMessages.claim;
 import static io.tunefleet.coordinator.dispatch.AmqpMessages.message;
+import static io.tunefleet.coordinator.dispatch.AmqpMessages.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.experiment.TaskStatus;
-import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.JobMessage;
-import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.coordinator.CoordinatorApplication;
@@ -25,7 +25,6 @@ import io.tunefleet.coordinator.strategy.StrategyFactory;
 import io.tunefleet.coordinator.task.TaskService;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -82,8 +81,7 @@ class CoordinatorDecidedEndingsTest {
         JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
         ScheduledExecutorService heartbeats = heartbeating("w1", () -> null); // live, says nothing more
         try {
-            listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w1", "h1", task,
-                    job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
+            listener.onWorkerMessages(List.of(message(claim(job, "w1"))));
             // timeout_per_iteration 1 s + result grace 100 ms, and no result comes.
             await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.TIMED_OUT);
             await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("timeout").contains(FailureClass.STARTUP_TIMEOUT));
@@ -112,11 +110,10 @@ class CoordinatorDecidedEndingsTest {
         AtomicReference<List<String>> held = new AtomicReference<>(List.of(job.attemptKey()));
         ScheduledExecutorService heartbeats = heartbeating("w2", held::get);
         try {
-            listener.onWorkerMessages(List.of(message(new ClaimMessage(Schema.VERSION, "w2", "h2", task,
-                    job.experimentId(), job.attempt(), List.of(0), System.currentTimeMillis()))));
+            listener.onWorkerMessages(List.of(message(claim(job, "w2"))));
             // Listed in every heartbeat: it runs, whatever the time.
-            Thread.sleep(Dispatcher.HELD_AFTER_CLAIM_MS + 1_500);
-            assertThat(state(job)).isEqualTo(ExperimentState.RUNNING);
+            await().during(Duration.ofMillis(Dispatcher.HELD_AFTER_CLAIM_MS + 1_500)).atMost(Duration.ofSeconds(10))
+                    .until(() -> state(job) == ExperimentState.RUNNING);
 
             held.set(List.of()); // as when the claim's confirm timed out and the worker put the job back
 
@@ -156,13 +153,7 @@ class CoordinatorDecidedEndingsTest {
     }
 
     private void finish(JobMessage job, double latency) {
-        long now = System.currentTimeMillis();
-        listener.onWorkerMessages(List.of(
-                message(new ClaimMessage(Schema.VERSION, "w1", "h1", job.taskId(), job.experimentId(), job.attempt(),
-                        List.of(0), now)),
-                message(new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
-                        ResultMessage.Outcome.SUCCEEDED, null, null, Map.of("e2e_latency_mean_s", latency), List.of(0),
-                        now, now + 1))));
+        listener.onWorkerMessages(List.of(message(claim(job, "w1")), message(succeeded(job, "w1", latency))));
     }
 
     /**

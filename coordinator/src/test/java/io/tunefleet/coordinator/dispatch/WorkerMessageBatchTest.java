@@ -173,8 +173,8 @@ class WorkerMessageBatchTest {
         listener.onWorkerMessages(List.of(message(claim)));
         // The same process, heard again: nothing changes.
         listener.onHeartbeat(message(heartbeat(claim.claimedAtMs() - 60_000)));
-        Thread.sleep(500); // several dispatch ticks
-        assertThat(experiments.find(job.experimentId()).orElseThrow().state()).isEqualTo(ExperimentState.RUNNING);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)) // several dispatch ticks
+                .until(() -> experiments.find(job.experimentId()).orElseThrow().state() == ExperimentState.RUNNING);
 
         // A new process under the same id: the run died with the one before.
         listener.onHeartbeat(message(heartbeat(claim.claimedAtMs() + 1)));
@@ -202,16 +202,13 @@ class WorkerMessageBatchTest {
     }
 
     private static ClaimMessage claim(JobMessage job) {
-        return new ClaimMessage(Schema.VERSION, "w1", "h1", job.taskId(), job.experimentId(), job.attempt(), List.of(0),
-                System.currentTimeMillis());
+        return AmqpMessages.claim(job, "w1");
     }
 
+    /** w1's result: succeeded (mean latency 1 s) without a failure class, else failed of that class. */
     private static ResultMessage result(JobMessage job, FailureClass failure) {
         long now = System.currentTimeMillis();
-        return failure == null
-                ? new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
-                        ResultMessage.Outcome.SUCCEEDED, null, null, Map.of("e2e_latency_mean_s", 1.0), List.of(0),
-                        now, now)
+        return failure == null ? AmqpMessages.succeeded(job, "w1", 1.0)
                 : new ResultMessage(Schema.VERSION, "w1", job.taskId(), job.experimentId(), job.attempt(),
                         ResultMessage.Outcome.FAILED, failure, "simulated " + failure, Map.of(), List.of(0), now, now);
     }

@@ -6,6 +6,7 @@ import io.tunefleet.launcher.EmbeddedBrokers;
 import io.tunefleet.worker.node.WorkerNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -26,10 +27,10 @@ class DrainTokenOnEmbeddedBrokerTest {
                 RabbitTemplate b = new RabbitTemplate(bWorker);
                 com.rabbitmq.client.Connection bConnection = b.execute(channel -> channel.getConnection());
                 b.execute(channel -> channel.queueDeclare("b-control", false, true, true, null));
-                DrainToken aToken = new DrainToken(aWorker.getRabbitConnectionFactory(), 8, Clock.systemUTC(),
-                        Duration.ZERO);
-                DrainToken bToken = new DrainToken(bWorker.getRabbitConnectionFactory(), 8, Clock.systemUTC(),
-                        Duration.ZERO);
+                DrainToken aToken = new DrainToken(aWorker.getRabbitConnectionFactory(), List.of(), 8,
+                        Clock.systemUTC(), Duration.ZERO);
+                DrainToken bToken = new DrainToken(bWorker.getRabbitConnectionFactory(), List.of(), 8,
+                        Clock.systemUTC(), Duration.ZERO);
 
                 assertThat(aToken.hold(true)).isTrue();
                 assertThat(bToken.hold(true)).isFalse();

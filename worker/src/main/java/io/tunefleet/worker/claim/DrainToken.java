@@ -41,11 +41,6 @@ final class DrainToken implements AutoCloseable {
     private Connection connection;
     private long refusedUntil;
 
-    /** A token on the broker {@code broker} names. */
-    DrainToken(ConnectionFactory broker, int nodeGpus, Clock clock, Duration retryAfter) {
-        this(broker, List.of(), nodeGpus, clock, retryAfter);
-    }
-
     /**
      * @param broker    how to reach the broker (the worker's own settings); null: no token, every node may drain
      * @param addresses the broker nodes, {@code host:port}, tried in turn as for the worker's own

@@ -50,8 +50,7 @@ class ClaimLoopTest {
     void connect() {
         LocalRabbit.require();
         connections = WorkerNode.connectionFactory(LocalRabbit.BROKER);
-        template = new RabbitTemplate(connections);
-        template.setMandatory(true);
+        template = LocalRabbit.template(connections);
         purge();
         pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "claimloop"), locks, Clock.systemUTC());
     }
@@ -85,7 +84,7 @@ class ClaimLoopTest {
     @Test
     void aWorkerClosedMidRunReportsWorkerStoppedAndFreesTheGpus() {
         start((job, gpus) -> {
-            Thread.sleep(60_000);
+            new CountDownLatch(1).await(); // runs until the worker's close interrupts it
             return RunResult.succeeded(Map.of());
         });
         sendJob(21);
@@ -160,12 +159,6 @@ class ClaimLoopTest {
     }
 
     private void purge() {
-        template.execute(channel -> {
-            channel.queueDeclare(Topology.jobQueue(1), true, false, false, null);
-            channel.queueDeclare(Topology.RESULTS_QUEUE, true, false, false, null);
-            channel.queuePurge(Topology.jobQueue(1));
-            channel.queuePurge(Topology.RESULTS_QUEUE);
-            return null;
-        });
+        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
     }
 }

@@ -95,6 +95,7 @@ class DrainTokenTest {
     }
 
     private static DrainToken token(CachingConnectionFactory connection, int nodeGpus, Duration retryAfter) {
-        return new DrainToken(connection.getRabbitConnectionFactory(), nodeGpus, Clock.systemUTC(), retryAfter);
+        return new DrainToken(connection.getRabbitConnectionFactory(), List.of(), nodeGpus, Clock.systemUTC(),
+                retryAfter);
     }
 }

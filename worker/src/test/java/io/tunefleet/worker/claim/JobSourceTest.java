@@ -52,28 +52,19 @@ class JobSourceTest {
     void connect() {
         LocalRabbit.require();
         connections = WorkerNode.connectionFactory(BROKER);
-        template = new RabbitTemplate(connections);
-        template.setMandatory(true);
+        template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         hints = new QueueHints(4);
         source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints);
         source.declareQueues(4);
-        template.execute(channel -> {
-            channel.queuePurge(Topology.jobQueue(1));
-            channel.queuePurge(Topology.RESULTS_QUEUE);
-            return null;
-        });
+        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
         pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "jobsource"), locks, Clock.systemUTC());
     }
 
     @AfterEach
     void disconnect() {
         if (connections != null) {
-            template.execute(channel -> {
-                channel.queuePurge(Topology.jobQueue(1));
-                channel.queuePurge(Topology.RESULTS_QUEUE);
-                return null;
-            });
+            LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
             connections.destroy();
         }
     }

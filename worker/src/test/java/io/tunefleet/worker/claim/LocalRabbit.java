@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -27,6 +28,24 @@ public final class LocalRabbit {
     public static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672");
 
     private LocalRabbit() {
+    }
+
+    /** A template like the worker's own: mandatory sends, on a connection with confirms and returns. */
+    static RabbitTemplate template(CachingConnectionFactory connections) {
+        RabbitTemplate template = new RabbitTemplate(connections);
+        template.setMandatory(true);
+        return template;
+    }
+
+    /** Empties these queues, declaring them (durable, as the worker does) where they are missing. */
+    public static void purge(RabbitTemplate template, String... queues) {
+        template.execute(channel -> {
+            for (String queue : queues) {
+                channel.queueDeclare(queue, true, false, false, null);
+                channel.queuePurge(queue);
+            }
+            return null;
+        });
     }
 
     /**

@@ -34,8 +34,7 @@ class ResultOutboxTest {
     void connect() {
         LocalRabbit.require();
         connections = WorkerNode.connectionFactory(LocalRabbit.BROKER);
-        template = new RabbitTemplate(connections);
-        template.setMandatory(true);
+        template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         new JobSource(template, publisher, "w-outbox", "host", java.time.Clock.systemUTC(), t -> false,
                 new QueueHints(1)).declareQueues(1);
@@ -77,6 +76,6 @@ class ResultOutboxTest {
     }
 
     private void purge() {
-        template.execute(channel -> channel.queuePurge(Topology.RESULTS_QUEUE));
+        LocalRabbit.purge(template, Topology.RESULTS_QUEUE);
     }
 }

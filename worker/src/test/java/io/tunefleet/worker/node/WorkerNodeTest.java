@@ -1,6 +1,5 @@
 package io.tunefleet.worker.node;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.message.Topology;
@@ -35,7 +34,8 @@ class WorkerNodeTest {
     void heartbeatsKeepTheirPaceWhileNvidiaSmiIsSlowToAnswer() throws Exception {
         LocalRabbit.require();
         Path slow = dir.resolve("slow");
-        Path smi = fakeNvidiaSmi(slow);
+        Path slowCallMade = dir.resolve("slow-call-made");
+        Path smi = fakeNvidiaSmi(slow, slowCallMade);
         CachingConnectionFactory connections = WorkerNode.connectionFactory(LocalRabbit.BROKER);
         RabbitTemplate template = new RabbitTemplate(connections);
         GpuPool pool = new GpuPool(GpuInventories.fromSpec("nvidia-smi", smi.toString(), "node-test"),
@@ -47,28 +47,30 @@ class WorkerNodeTest {
             node.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.foreignBusy() == 1);
             Files.writeString(slow, "3"); // every nvidia-smi call now takes 3 s
-            Thread.sleep(500); // a re-check under way before the count starts
-            template.execute(channel -> channel.queuePurge(Topology.HEARTBEATS_QUEUE));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(slowCallMade)); // a re-check waits on it
+            LocalRabbit.purge(template, Topology.HEARTBEATS_QUEUE);
 
-            Thread.sleep(2_000);
-
-            int heartbeats = template.execute(channel -> channel.queueDeclarePassive(Topology.HEARTBEATS_QUEUE)
-                    .getMessageCount());
-            assertThat(heartbeats).as("heartbeats in 2 s at one per 200 ms").isGreaterThanOrEqualTo(5);
+            // Five take a second at one per 200 ms; waiting behind the re-check, each would take 3 s or more.
+            await("five heartbeats within 2 s at one per 200 ms").atMost(Duration.ofSeconds(2))
+                    .until(() -> template.execute(channel -> channel.queueDeclarePassive(Topology.HEARTBEATS_QUEUE)
+                            .getMessageCount()) >= 5);
         } finally {
             Files.deleteIfExists(slow);
             node.close();
-            template.execute(channel -> channel.queuePurge(Topology.HEARTBEATS_QUEUE));
+            LocalRabbit.purge(template, Topology.HEARTBEATS_QUEUE);
             connections.destroy();
         }
     }
 
-    /** One GPU that another process fills (9 GB used, no process of ours); slow while {@code slow} exists. */
-    private Path fakeNvidiaSmi(Path slow) throws Exception {
+    /**
+     * One GPU that another process fills (9 GB used, no process of ours); while {@code slow} exists,
+     * each call first creates {@code slowCallMade}, then waits the seconds {@code slow} holds.
+     */
+    private Path fakeNvidiaSmi(Path slow, Path slowCallMade) throws Exception {
         Path smi = dir.resolve("nvidia-smi");
         Files.writeString(smi, """
                 #!/bin/sh
-                [ -f '%1$s' ] && sleep "$(cat '%1$s')"
+                [ -f '%1$s' ] && touch '%3$s' && sleep "$(cat '%1$s')"
                 case "$*" in
                   *--query-gpu=index,uuid,*) echo "0, GPU-%2$s, NVIDIA H200, 143771, 9000, 0" ;;
                   *--query-gpu=index,utilization*) echo "0, 0, 9000, 75.20" ;;
@@ -76,7 +78,7 @@ class WorkerNodeTest {
                   "topo -m") printf '\\tGPU0\\tCPU Affinity\\tNUMA Affinity\\tGPU NUMA ID\\nGPU0\\t X \\t0-15\\t0\\t\\tN/A\\n' ;;
                   *) echo "unexpected arguments: $*" >&2; exit 2 ;;
                 esac
-                """.formatted(slow, UUID.randomUUID()));
+                """.formatted(slow, UUID.randomUUID(), slowCallMade));
         Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
         return smi;
     }
