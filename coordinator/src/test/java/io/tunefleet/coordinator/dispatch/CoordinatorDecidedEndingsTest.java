@@ -14,10 +14,7 @@ import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.coordinator.CoordinatorApplication;
-import io.tunefleet.coordinator.CoordinatorTestProperties;
-import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
 import io.tunefleet.coordinator.fleet.FleetView;
-import io.tunefleet.coordinator.store.ExperimentStore;
 import io.tunefleet.coordinator.strategy.Outcome;
 import io.tunefleet.coordinator.strategy.Strategies;
 import io.tunefleet.coordinator.strategy.Strategy;
@@ -39,8 +36,6 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * What the coordinator ends itself, without a worker's result. Experiments timed out, unschedulable,
@@ -55,21 +50,10 @@ import org.springframework.test.context.DynamicPropertySource;
         "tunefleet.coordinator.result-grace=100ms",
         "tunefleet.coordinator.worker-timeout=2s"})
 @Import({NoBrokerConfiguration.class, CoordinatorDecidedEndingsTest.RecordingStrategies.class})
-class CoordinatorDecidedEndingsTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        CoordinatorTestProperties.register(registry, "endings");
-    }
+class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
 
     @Autowired
     TaskService tasks;
-    @Autowired
-    RecordingJobPublisher publisher;
-    @Autowired
-    ExperimentStore experiments;
-    @Autowired
-    WorkerMessageListener listener;
     @Autowired
     FleetView fleet;
     @Autowired
@@ -187,10 +171,6 @@ class CoordinatorDecidedEndingsTest {
 
     private Optional<JobMessage> jobOf(long task) {
         return publisher.published().stream().filter(j -> j.taskId() == task).findFirst();
-    }
-
-    private ExperimentState state(JobMessage job) {
-        return experiments.find(job.experimentId()).orElseThrow().state();
     }
 
     /** The strategies the coordinator makes, each telling this what it was told, by task name. */

@@ -14,12 +14,9 @@ import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.coordinator.CoordinatorApplication;
-import io.tunefleet.coordinator.CoordinatorTestProperties;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingControl;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingDeadLetters;
-import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingJobPublisher;
 import io.tunefleet.coordinator.store.ExperimentRecord;
-import io.tunefleet.coordinator.store.ExperimentStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,8 +29,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Claims and results committed a batch at a time keep the meaning they had one at a time: in
@@ -44,21 +39,10 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {"spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
                 "tunefleet.coordinator.dispatch-tick=100ms"})
 @Import(NoBrokerConfiguration.class)
-class WorkerMessageBatchTest {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        CoordinatorTestProperties.register(registry, "batch");
-    }
+class WorkerMessageBatchTest extends NoBrokerDispatchTest {
 
     @LocalServerPort
     int port;
-    @Autowired
-    RecordingJobPublisher publisher;
-    @Autowired
-    ExperimentStore experiments;
-    @Autowired
-    WorkerMessageListener listener;
     @Autowired
     RecordingDeadLetters deadLetters;
     @Autowired
@@ -195,10 +179,6 @@ class WorkerMessageBatchTest {
         return publisher.published().stream()
                 .filter(j -> j.experimentId() == job.experimentId() && j.attempt() == job.attempt() + 1)
                 .findFirst().orElseThrow();
-    }
-
-    private ExperimentState state(JobMessage job) {
-        return experiments.find(job.experimentId()).orElseThrow().state();
     }
 
     private static ClaimMessage claim(JobMessage job) {
