@@ -132,6 +132,12 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** A task was just stored from {@code spec}: its passes use that spec rather than parse its file again. */
+    public void submitted(long taskId, TaskSpec spec) {
+        specs.remember(taskId, spec);
+        wake(taskId);
+    }
+
     /**
      * An experiment ended, by a worker's result or by the coordinator (timed out, given up,
      * unschedulable): the task's strategy learns of it (failures too) at the start of the next pass,

@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
-/** Task specs parsed once from the stored task files. */
+/**
+ * Task specs parsed once: kept from the submit that parsed them to validate, else parsed from the
+ * stored task file (a coordinator resuming its tasks). A listed task of thousands of configurations
+ * takes tens of ms to parse.
+ */
 @Component
 class TaskSpecs {
 
@@ -16,6 +20,11 @@ class TaskSpecs {
 
     TaskSpecs(TaskStore tasks) {
         this.tasks = tasks;
+    }
+
+    /** The spec of a task just stored, parsed from the file stored with it. */
+    void remember(long taskId, TaskSpec spec) {
+        parsed.putIfAbsent(taskId, spec);
     }
 
     TaskSpec of(long taskId) {

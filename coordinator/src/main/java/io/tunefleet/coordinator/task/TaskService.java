@@ -52,7 +52,7 @@ public class TaskService {
         TaskRecord task = tasks.insert(spec);
         log.info("task {}: submitted '{}' ({}, {}, window {}, up to {} experiments)", task.id(), task.name(),
                 task.strategy(), task.objective(), task.maxParallel(), task.maxIterations());
-        dispatcher.wake(task.id());
+        dispatcher.submitted(task.id(), spec);
         return task;
     }
 
