@@ -132,7 +132,7 @@ public final class ScheduleSimulator {
         double makespan = 0;
         long[] order = {0};
         int holder = -1;
-        admit(w, nextIndex, inFlight, admitted, order, now);
+        admit(w, nextIndex, inFlight, admitted, order, now, true);
         while (true) {
             boolean[] draining = new boolean[nodes];
             if (admitted.isEmpty()) {
@@ -186,7 +186,7 @@ public final class ScheduleSimulator {
             while (!running.isEmpty() && running.peek().end() == now) {
                 finish(running.poll(), free, inFlight, meanRunMs);
             }
-            admit(w, nextIndex, inFlight, admitted, order, now);
+            admit(w, nextIndex, inFlight, admitted, order, now, false);
         }
     }
 
@@ -227,19 +227,27 @@ public final class ScheduleSimulator {
         }
     }
 
-    /** Admits experiments into each task's window, keeping global submission order (round-robin by seq). */
+    /**
+     * Admits experiments into each task's window. At the start the tasks arrive in the order they are
+     * submitted, each filling its window before the next (as the benchmark submits them, one after the
+     * other, and the coordinator publishes each task's first window as it comes); after that, slots
+     * freed at the same instant are refilled round-robin across the tasks, each in its own order.
+     */
     private static void admit(Workload w, int[] nextIndex, int[] inFlight, List<Pending> admitted, long[] order,
-                              double now) {
+                              double now, boolean arrival) {
         boolean any = true;
         while (any) {
             any = false;
             for (int t = 0; t < w.tasks().size(); t++) {
                 Workload.TaskLoad task = w.tasks().get(t);
-                if (inFlight[t] < task.window() && nextIndex[t] < task.jobs().size()) {
+                while (inFlight[t] < task.window() && nextIndex[t] < task.jobs().size()) {
                     admitted.add(new Pending(t, nextIndex[t], task.jobs().get(nextIndex[t]), order[0]++, now));
                     nextIndex[t]++;
                     inFlight[t]++;
                     any = true;
+                    if (!arrival) {
+                        break; // one per task per round
+                    }
                 }
             }
         }
