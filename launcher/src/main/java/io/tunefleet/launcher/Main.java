@@ -51,7 +51,7 @@ public final class Main {
               workers                          the fleet: GPUs free, reserved/busy, quarantined, running
               logs ID EXP                      experiment #EXP of task ID: state, attempts, error
 
-              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 10000]
+              bench fleet [--workload uniform,mixed,two-tasks,throughput] [--json FILE] [--embedded] [--warmup 20000]
                           [--keep]
                                                real coordinator and worker processes on fixed workloads; makespan
                                                against zero-overhead simulations, dispatch gaps, throughput
@@ -81,9 +81,10 @@ public final class Main {
     /**
      * Zero-length experiments each fleet benchmark workload runs first, outside its figures. After
      * 2,000 the coordinator's optimizing compiler still took almost half its CPU during the measured
-     * throughput run; after 10,000, 20 %.
+     * throughput run; after 10,000 a fifth (0.48 ms of coordinator CPU per experiment); after 20,000
+     * half that (0.38 ms).
      */
-    static final int DEFAULT_BENCH_WARMUP = 10_000;
+    static final int DEFAULT_BENCH_WARMUP = 20_000;
     /** Auto-configurations the worker must not run though their classes share its classpath. */
     static final String WORKER_EXCLUDES = String.join(",",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
