@@ -276,15 +276,11 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Whether an attempt that failed this way may run again: one that does not count against
-     * max_retries (a stopped worker's) while the experiment has had fewer than {@link #FREE_RETRIES}
-     * such retries, else while the counted attempts so far are within max_retries.
+     * Where a failed attempt stands against max_retries, from one read of the experiment's attempts:
+     * one that does not count against them (a stopped worker's) may run again while the experiment
+     * has had fewer than {@link #FREE_RETRIES} such retries, any other while the counted attempts so
+     * far are within max_retries.
      */
-    boolean mayRetry(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
-        return budget(spec, e, failure).allows();
-    }
-
-    /** Where a failed attempt stands against max_retries, from one read of the experiment's attempts. */
     private RetryBudget budget(TaskSpec spec, ExperimentRecord e, FailureClass failure) {
         int notCounted = experiments.attemptsNotCounted(e.id());
         return new RetryBudget(!failure.countsAgainstRetries() && notCounted < FREE_RETRIES,
@@ -303,27 +299,39 @@ public class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Re-queues a failed attempt as a new one while {@link #mayRetry} allows, else fails the experiment. */
-    boolean retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
-        RetryBudget budget = budget(spec, e, failure);
-        int maxRetries = budget.maxRetries();
-        if (budget.allows()) {
-            if (writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
-                log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",
-                        e.taskId(), e.id(), why, e.attempt() + 1, budget.free() ? "not counted against max_retries"
-                                : "retry " + budget.counted() + " of max_retries " + maxRetries);
-                wake(e.taskId());
-                return true;
-            }
+    /**
+     * Re-queues a failed attempt as a new one if its retry budget allows. False, with nothing
+     * written, when it does not (the caller records the failure as final) or the attempt moved on
+     * meanwhile.
+     */
+    boolean retryIfAllowed(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
+        return requeue(budget(spec, e, failure), e, outcome, failure, why);
+    }
+
+    private boolean requeue(RetryBudget budget, ExperimentRecord e, String outcome, FailureClass failure,
+                            String why) {
+        if (!budget.allows() || !writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
             return false;
         }
-        String final_ = why + "; gave up after " + e.attempt() + " attempt(s) (max_retries " + maxRetries + ")";
+        log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",
+                e.taskId(), e.id(), why, e.attempt() + 1, budget.free() ? "not counted against max_retries"
+                        : "retry " + budget.counted() + " of max_retries " + budget.maxRetries());
+        wake(e.taskId());
+        return true;
+    }
+
+    /** Re-queues a failed attempt as a new one while its retry budget allows, else fails the experiment. */
+    private void retryOrFail(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
+        RetryBudget budget = budget(spec, e, failure);
+        if (budget.allows()) {
+            requeue(budget, e, outcome, failure, why);
+            return;
+        }
+        String final_ = why + "; gave up after " + e.attempt() + " attempt(s) (max_retries " + budget.maxRetries() + ")";
         if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.INFRASTRUCTURE, final_))) {
             log.warn("task {} experiment {}: FAILED: {}", e.taskId(), e.id(), final_);
             observed(e.taskId(), e.parameters(), null, FailureClass.INFRASTRUCTURE);
-            return true;
         }
-        return false;
     }
 
     private void guarded(long taskId) {

@@ -11,7 +11,6 @@ import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.common.task.Objective;
-import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
 import io.tunefleet.coordinator.store.ExperimentStore;
@@ -265,11 +264,7 @@ class WorkerMessageListener {
                 || current.state() != ExperimentState.RUNNING || !result.workerId().equals(current.workerId())) {
             return false;
         }
-        TaskSpec spec = specs.of(result.taskId());
-        if (!dispatcher.mayRetry(spec, current, result.failureClass())) {
-            return false;
-        }
-        return dispatcher.retryOrFail(spec, current, "FAILED", result.failureClass(),
+        return dispatcher.retryIfAllowed(specs.of(result.taskId()), current, "FAILED", result.failureClass(),
                 result.failureClass() + " on " + result.workerId() + ": " + result.error());
     }
 
