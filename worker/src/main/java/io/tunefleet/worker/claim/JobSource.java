@@ -171,7 +171,8 @@ final class JobSource {
 
     /**
      * The job in {@code response}, or null when it is not to be run: unreadable or invalid ones go to
-     * the dead-letter queue, those of cancelled tasks are dropped (both acked).
+     * the dead-letter queue, those of cancelled tasks are dropped (both acked; a dead letter's once
+     * the broker confirmed it).
      */
     private JobMessage runnable(Channel channel, GetResponse response, String queue, int gpus) throws IOException {
         long tag = response.getEnvelope().getDeliveryTag();
@@ -181,7 +182,8 @@ final class JobSource {
         } catch (UndecodableMessageException e) {
             log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
                     Topology.DEAD_LETTER_QUEUE, e.getMessage());
-            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage());
+            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage(),
+                    publisher.confirmTimeout());
             channel.basicAck(tag, false);
             return null;
         }
@@ -192,7 +194,8 @@ final class JobSource {
         if (!problems.isEmpty()) {
             log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
                     Topology.DEAD_LETTER_QUEUE, problems);
-            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems));
+            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems),
+                    publisher.confirmTimeout());
             channel.basicAck(tag, false);
             return null;
         }

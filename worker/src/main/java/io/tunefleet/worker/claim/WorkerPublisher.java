@@ -36,6 +36,11 @@ public final class WorkerPublisher {
         this.confirmTimeout = confirmTimeout;
     }
 
+    /** How long a publish may wait for the broker's confirm. */
+    public Duration confirmTimeout() {
+        return confirmTimeout;
+    }
+
     /** Fault testing: publish every result twice. */
     public void duplicateResults(boolean on) {
         duplicateResults = on;

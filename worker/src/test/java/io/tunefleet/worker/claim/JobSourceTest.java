@@ -6,26 +6,32 @@ import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
+import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.node.WorkerNode;
+import io.tunefleet.worker.runtime.Jobs;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
@@ -57,14 +63,14 @@ class JobSourceTest {
         hints = new QueueHints(4);
         source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints);
         source.declareQueues(4);
-        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
+        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE, Topology.DEAD_LETTER_QUEUE);
         pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "jobsource"), locks, Clock.systemUTC());
     }
 
     @AfterEach
     void disconnect() {
         if (connections != null) {
-            LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
+            LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE, Topology.DEAD_LETTER_QUEUE);
             connections.destroy();
         }
     }
@@ -167,6 +173,47 @@ class JobSourceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> waiting(Topology.jobQueue(1)) == 1);
         hints.pollDue();
         assertThat(source.take(1, counting, 4)).as("the poll finds a job nobody announced").hasSize(1);
+    }
+
+    @Test
+    void anInvalidJobIsParkedOnceTheBrokerConfirmsItAndTheValidOnesAfterItAreClaimed() {
+        // Its parameters need 2 GPUs, yet it says 1: no worker may run it.
+        JobMessage invalid = new JobMessage(Schema.VERSION, 7, 1, 1, 1, "sim", "meta-llama/Llama-3.1-8B-Instruct",
+                "latest", new TreeMap<>(Map.of("tp-size", 2)), Jobs.smallBenchmark(), 60);
+        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(invalid), new MessageProperties()));
+        publishJob(2);
+
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+
+        assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactly(2L);
+        assertThat(pool.free()).as("the invalid job's reservation was given back").isEqualTo(3);
+        assertThat(waiting(Topology.jobQueue(1))).isZero();
+        Message parked = template.receive(Topology.DEAD_LETTER_QUEUE, 5_000);
+        assertThat(parked).isNotNull();
+        assertThat(MessageCodec.decodeJob(parked.getBody()).experimentId()).isEqualTo(1L);
+        assertThat(parked.getMessageProperties().<String>getHeader(Topology.REASON_HEADER))
+                .contains("parameters need 2 GPUs but the job says 1");
+        assertThat(parked.getMessageProperties().<String>getHeader(Topology.SOURCE_QUEUE_HEADER))
+                .isEqualTo(Topology.jobQueue(1));
+    }
+
+    @Test
+    void aDeadLetterTheBrokerRefusesIsAnErrorNotASilentLoss() {
+        String full = "tunefleet.test.refusing";
+        template.execute(channel -> {
+            channel.queueDelete(full);
+            channel.queueDeclare(full, false, false, true, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
+            return null;
+        });
+        try {
+            assertThatThrownBy(() -> template.execute(channel -> {
+                DeadLetters.park(channel, full, null, "{}".getBytes(), Topology.jobQueue(1), "test",
+                        Duration.ofSeconds(5));
+                return null;
+            })).hasRootCauseInstanceOf(java.io.IOException.class);
+        } finally {
+            template.execute(channel -> channel.queueDelete(full));
+        }
     }
 
     /** A job as the coordinator publishes it: sent, then announced. */
