@@ -74,7 +74,7 @@ public final class FleetBenchmark {
                 workers.add(ServiceProcess.start(runDir.resolve("worker-" + i + ".log"), workerJvm,
                         List.of("worker", "--id", "bench-w" + i, "--gpus", "sim:" + w.gpusPerWorker(), "--rabbitmq",
                                 broker.toString(), "--port", "0", "--runtime-mode", "hold", "--lock-dir", runDir.resolve("locks").toString(),
-                                "--heartbeat-interval", "1s", "--poll-interval", "100ms", "--clean-grace", "1s")));
+                                "--heartbeat-interval", "1s", "--clean-grace", "1s")));
             }
             awaitFleet(base, w.workers(), coordinator, Duration.ofSeconds(120));
             long warmupTask = warmUp(base, w);

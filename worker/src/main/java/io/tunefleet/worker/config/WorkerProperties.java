@@ -20,7 +20,9 @@ import org.springframework.validation.annotation.Validated;
  * @param gpus              {@code nvidia-smi} to ask the real GPUs, or {@code sim:N} for N simulated ones
  * @param nvidiaSmi         path of the nvidia-smi binary
  * @param lockDir           directory of the per-GPU lock files shared by all workers of this host
- * @param pollInterval      longest wait between claim passes while nothing changes
+ * @param pollInterval      longest wait between claim passes while nothing changes, and how often queues
+ *                          found empty are asked again without an announcement naming them (one
+ *                          question to the broker per queue); announcements and freed GPUs wake a pass at once
  * @param heartbeatInterval how often the worker tells the coordinator it is alive
  * @param confirmTimeout    how long to wait for the broker to confirm a claim or a result
  * @param simRunTime        how long an experiment holds its GPUs in {@code hold} mode
@@ -81,7 +83,7 @@ public record WorkerProperties(
     public static final String DEFAULT_GPUS = "nvidia-smi";
     public static final String DEFAULT_NVIDIA_SMI = "nvidia-smi";
     public static final String DEFAULT_LOCK_DIR = "/tmp/tunefleet-gpu-locks";
-    public static final String DEFAULT_POLL_INTERVAL = "100ms";
+    public static final String DEFAULT_POLL_INTERVAL = "1s";
     public static final String DEFAULT_HEARTBEAT_INTERVAL = "2s";
     public static final String DEFAULT_CONFIRM_TIMEOUT = "10s";
     public static final String DEFAULT_SIM_RUN_TIME = "2s";

@@ -26,7 +26,12 @@ public record WorkerSettings(
         Duration cleanGrace,
         List<String> brokerAddresses) {
 
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+    /**
+     * A safety net only: announcements and freed GPUs wake a claim pass at once. Each poll asks the
+     * broker the length of every queue found empty, so a shorter one costs every idle worker that many
+     * round trips: at 100 ms the fleet benchmark's {@code throughput} ran 15-30 % slower.
+     */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CLEAN_GRACE = Duration.ofSeconds(30);

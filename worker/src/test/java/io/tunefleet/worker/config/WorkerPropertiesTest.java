@@ -3,6 +3,7 @@ package io.tunefleet.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeMode;
 import java.util.List;
@@ -25,6 +26,16 @@ class WorkerPropertiesTest {
         assertThat(p.runtimeMode()).isEqualTo(RuntimeMode.ENGINE);
         assertThat(p.enginePortRange()).containsExactly(30000, 30999);
         assertThat(p.engines()).isEmpty();
+    }
+
+    @Test
+    void itsTimingsDefaultToThoseOfAWorkerBuiltInProcess() {
+        WorkerProperties p = bind(Map.of());
+
+        assertThat(p.pollInterval()).isEqualTo(WorkerSettings.DEFAULT_POLL_INTERVAL);
+        assertThat(p.heartbeatInterval()).isEqualTo(WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL);
+        assertThat(p.confirmTimeout()).isEqualTo(WorkerSettings.DEFAULT_CONFIRM_TIMEOUT);
+        assertThat(p.cleanGrace()).isEqualTo(WorkerSettings.DEFAULT_CLEAN_GRACE);
     }
 
     @Test
