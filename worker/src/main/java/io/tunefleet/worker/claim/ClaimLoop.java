@@ -48,6 +48,12 @@ public final class ClaimLoop implements AutoCloseable {
     static final double DRAIN_AFTER_RUNS = 2;
     /** How long a worker refused the drain token waits before asking again (each ask is a connection). */
     static final Duration DRAIN_TOKEN_RETRY = Duration.ofSeconds(1);
+    /**
+     * The longest an idle claim loop waits before it looks again, however long the poll interval:
+     * the drain rule depends on how long the oldest job has waited, which grows without any event.
+     * Such a look asks the broker nothing unless a queue is due or the rule says drain.
+     */
+    static final Duration TICK = Duration.ofMillis(100);
     /** How long a cancelled task's leftover jobs are dropped on sight. */
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
     /** How long an abort for an attempt not started here yet is kept for when it starts. */
@@ -196,15 +202,14 @@ public final class ClaimLoop implements AutoCloseable {
     private void loop() {
         try {
             while (!stopped) {
-                boolean claimed = false;
                 try {
-                    claimed = claimOne();
+                    if (!claimOne()) {
+                        waitForChange(Math.min(TICK.toMillis(), pollInterval.toMillis()));
+                    }
                 } catch (RuntimeException e) {
                     log.warn("worker {}: claim pass failed ({}); trying again in {}", workerId, e.getMessage(),
                             pollInterval);
-                }
-                if (!claimed) {
-                    waitForChange();
+                    waitForChange(pollInterval.toMillis());
                 }
             }
         } catch (Error e) {
@@ -392,10 +397,10 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    private void waitForChange() {
+    private void waitForChange(long ms) {
         synchronized (changed) {
             try {
-                changed.wait(pollInterval.toMillis());
+                changed.wait(ms);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopped = true;

@@ -3,6 +3,7 @@ package io.tunefleet.worker.claim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.Connection;
 import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
@@ -15,6 +16,7 @@ import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -169,6 +171,47 @@ class ClaimLoopTest {
         assertThat(Duration.ofNanos(System.nanoTime() - announced)).isLessThan(poll);
     }
 
+    /**
+     * The drain rule runs on the clock, not on the poll: once the oldest waiting job needs the whole
+     * node and has waited two mean run times, a node with enough GPUs free starts draining for it
+     * (takes the drain token) with no event to wake it, well before its next poll of the queues.
+     */
+    @Test
+    void aNodeStartsDrainingForAWholeNodeJobOnTheClockNotAtTheNextPoll() {
+        CountDownLatch holding = new CountDownLatch(1);
+        start((job, gpus) -> {
+            if (job.experimentId() == 51) {
+                Thread.sleep(50); // the mean run time, 50 ms: drain once the whole-node job waited 100 ms
+            } else if (job.experimentId() == 52) {
+                holding.await(); // one GPU busy, three free: enough to drain
+            }
+            return RunResult.succeeded(Map.of());
+        }, template, WorkerSettings.DEFAULT_POLL_INTERVAL);
+        sendJob(51);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> resultsOf(51).size() == 1);
+        sendJob(52);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.contains(52L));
+
+        LocalRabbit.sendJob(template, 9, 53, 4, 600);
+        loop.jobsAvailable(List.of(4, 1), 0); // one pass now, when the job has not waited yet; then none
+        await().atMost(Duration.ofMillis(700)).until(this::drainTokenTaken);
+
+        holding.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.contains(53L));
+    }
+
+    /** Whether some connection holds the drain token of 4-GPU nodes, the exclusive queue. */
+    private boolean drainTokenTaken() throws Exception {
+        try (Connection probe = connections.getRabbitConnectionFactory().newConnection()) {
+            probe.createChannel().queueDeclarePassive("tunefleet.drain.gpus.4");
+            return true;
+        } catch (IOException e) {
+            return String.valueOf(e.getCause()).contains("RESOURCE_LOCKED"); // held by another connection
+        }
+    }
+
     private void start(ExperimentRuntime runtime) {
         start(runtime, template, Duration.ofMillis(50));
     }
@@ -199,6 +242,6 @@ class ClaimLoopTest {
     }
 
     private void purge() {
-        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE);
+        LocalRabbit.purge(template, Topology.jobQueue(1), Topology.jobQueue(4), Topology.RESULTS_QUEUE);
     }
 }

@@ -54,11 +54,20 @@ public final class LocalRabbit {
      * @param timeoutS the job's timeout_per_iteration
      */
     static void sendJob(RabbitTemplate template, long taskId, long experimentId, long timeoutS) {
-        JobMessage job = new JobMessage(Schema.VERSION, taskId, experimentId, 1, 1, "sim",
-                "meta-llama/Llama-3.1-8B-Instruct", "latest", new TreeMap<>(), Jobs.smallBenchmark(), timeoutS);
+        sendJob(template, taskId, experimentId, 1, timeoutS);
+    }
+
+    /** {@link #sendJob} for a job of {@code gpus} GPUs (tensor parallel), on their queue. */
+    static void sendJob(RabbitTemplate template, long taskId, long experimentId, int gpus, long timeoutS) {
+        TreeMap<String, Object> params = new TreeMap<>();
+        if (gpus > 1) {
+            params.put("tp-size", gpus);
+        }
+        JobMessage job = new JobMessage(Schema.VERSION, taskId, experimentId, 1, gpus, "sim",
+                "meta-llama/Llama-3.1-8B-Instruct", "latest", params, Jobs.smallBenchmark(), timeoutS);
         MessageProperties props = new MessageProperties();
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(job), props));
+        template.send("", Topology.jobQueue(gpus), new Message(MessageCodec.encode(job), props));
     }
 
     public static void require() {
