@@ -48,7 +48,8 @@ final class DeadLetters {
                 .build();
         channel.basicPublish("", deadLetterQueue, props, body);
         try {
-            // Waits for every publish on this channel so far: the take publishes nothing else on it.
+            // Waits for whatever this channel published and the broker has not confirmed yet: the take
+            // publishes nothing else on it.
             channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
         } catch (TimeoutException e) {
             throw new IOException("no confirm for the dead letter within " + confirmTimeout, e);
