@@ -36,9 +36,10 @@ import org.springframework.amqp.rabbit.core.ChannelCallback;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * The claim loop's runs at their edges, against a real RabbitMQ: an abort that comes before its
- * run starts, a worker closed mid-run, a run that dies of an Error. Under {@code CI=true} a missing
- * broker fails the test; elsewhere it is skipped, saying why.
+ * The claim loop against a real RabbitMQ: its runs at their edges (an abort that comes before its
+ * run starts, a worker closed mid-run, a run that dies of an Error), and its timing when idle (how
+ * often it asks the broker, when it starts draining). Under {@code CI=true} a missing broker fails
+ * the test; elsewhere it is skipped, saying why.
  */
 class ClaimLoopTest {
 

@@ -16,6 +16,7 @@ import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.runtime.Jobs;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -210,7 +211,7 @@ class JobSourceTest {
                 DeadLetters.park(channel, full, null, "{}".getBytes(), Topology.jobQueue(1), "test",
                         Duration.ofSeconds(5));
                 return null;
-            })).hasRootCauseInstanceOf(java.io.IOException.class);
+            })).hasRootCauseInstanceOf(IOException.class);
         } finally {
             template.execute(channel -> channel.queueDelete(full));
         }
