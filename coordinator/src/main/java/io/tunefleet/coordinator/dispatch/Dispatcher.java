@@ -305,12 +305,14 @@ public class Dispatcher implements AutoCloseable {
      * meanwhile.
      */
     boolean retryIfAllowed(TaskSpec spec, ExperimentRecord e, String outcome, FailureClass failure, String why) {
-        return requeue(budget(spec, e, failure), e, outcome, failure, why);
+        RetryBudget budget = budget(spec, e, failure);
+        return budget.allows() && requeue(budget, e, outcome, failure, why);
     }
 
+    /** Re-queues the attempt the budget allows; false when it moved on meanwhile. */
     private boolean requeue(RetryBudget budget, ExperimentRecord e, String outcome, FailureClass failure,
                             String why) {
-        if (!budget.allows() || !writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
+        if (!writer.write(() -> experiments.requeue(e.id(), e.attempt(), outcome, failure, why))) {
             return false;
         }
         log.warn("task {} experiment {}: {}; will be retried on another worker as attempt {} ({})",

@@ -12,6 +12,7 @@ import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.gpu.SettableClock;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
@@ -157,7 +158,7 @@ class ClaimLoopTest {
         };
         counting.setMandatory(true);
         Duration poll = WorkerSettings.DEFAULT_POLL_INTERVAL;
-        start((job, gpus) -> RunResult.succeeded(Map.of()), counting, poll);
+        start((job, gpus) -> RunResult.succeeded(Map.of()), counting, poll, Clock.systemUTC());
         await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() > 0); // the queues declared, the first poll on
         int before = asked.get();
 
@@ -181,15 +182,16 @@ class ClaimLoopTest {
      */
     @Test
     void aNodeStartsDrainingForAWholeNodeJobOnTheClockNotAtTheNextPoll() {
+        SettableClock clock = SettableClock.running();
         CountDownLatch holding = new CountDownLatch(1);
         start((job, gpus) -> {
             if (job.experimentId() == 51) {
-                Thread.sleep(50); // the mean run time, 50 ms: drain once the whole-node job waited 100 ms
+                clock.advance(Duration.ofMillis(50)); // a 50 ms run: drain after 100 ms
             } else if (job.experimentId() == 52) {
                 holding.await(); // one GPU busy, three free: enough to drain
             }
             return RunResult.succeeded(Map.of());
-        }, template, WorkerSettings.DEFAULT_POLL_INTERVAL);
+        }, template, WorkerSettings.DEFAULT_POLL_INTERVAL, clock);
         sendJob(51);
         loop.jobsAvailable(List.of(1), 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> resultsOf(51).size() == 1);
@@ -216,15 +218,15 @@ class ClaimLoopTest {
     }
 
     private void start(ExperimentRuntime runtime) {
-        start(runtime, template, Duration.ofMillis(50));
+        start(runtime, template, Duration.ofMillis(50), Clock.systemUTC());
     }
 
-    private void start(ExperimentRuntime runtime, RabbitTemplate claims, Duration pollInterval) {
+    private void start(ExperimentRuntime runtime, RabbitTemplate claims, Duration pollInterval, Clock clock) {
         WorkerPublisher publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         loop = new ClaimLoop(pool, claims, publisher, (job, gpus) -> {
             ran.add(job.experimentId());
             return runtime.run(job, gpus);
-        }, "w-claimloop", "host-test", pollInterval, Duration.ofSeconds(1), List.of(), Clock.systemUTC());
+        }, "w-claimloop", "host-test", pollInterval, Duration.ofSeconds(1), List.of(), clock);
         loop.start();
     }
 

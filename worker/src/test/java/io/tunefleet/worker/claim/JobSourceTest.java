@@ -8,7 +8,6 @@ import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
-import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuInventories;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,8 +177,7 @@ class JobSourceTest {
     @Test
     void anInvalidJobIsParkedOnceTheBrokerConfirmsItAndTheValidOnesAfterItAreClaimed() {
         // Its parameters need 2 GPUs, yet it says 1: no worker may run it.
-        JobMessage invalid = new JobMessage(Schema.VERSION, 7, 1, 1, 1, "sim", "meta-llama/Llama-3.1-8B-Instruct",
-                "latest", new TreeMap<>(Map.of("tp-size", 2)), Jobs.smallBenchmark(), 60);
+        JobMessage invalid = Jobs.job("sim", Map.of("tp-size", 2), Jobs.smallBenchmark(), 60);
         template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(invalid), new MessageProperties()));
         publishJob(2);
 
@@ -191,7 +188,7 @@ class JobSourceTest {
         assertThat(waiting(Topology.jobQueue(1))).isZero();
         Message parked = template.receive(Topology.DEAD_LETTER_QUEUE, 5_000);
         assertThat(parked).isNotNull();
-        assertThat(MessageCodec.decodeJob(parked.getBody()).experimentId()).isEqualTo(1L);
+        assertThat(MessageCodec.decodeJob(parked.getBody()).experimentId()).isEqualTo(invalid.experimentId());
         assertThat(parked.getMessageProperties().<String>getHeader(Topology.REASON_HEADER))
                 .contains("parameters need 2 GPUs but the job says 1");
         assertThat(parked.getMessageProperties().<String>getHeader(Topology.SOURCE_QUEUE_HEADER))

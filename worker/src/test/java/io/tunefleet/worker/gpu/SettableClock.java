@@ -6,22 +6,34 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class SettableClock extends Clock {
+/** A clock tests move by hand: stopped at a start, or running with the system clock. */
+public final class SettableClock extends Clock {
 
-    private volatile Instant now;
+    /** Null: runs with the system clock. */
+    private final Instant start;
+    private volatile Duration advanced = Duration.ZERO;
 
-    SettableClock(Instant start) {
-        this.now = start;
+    /** Stopped at {@code start} until moved. */
+    public SettableClock(Instant start) {
+        this.start = start;
     }
 
-    void advance(Duration d) {
-        now = now.plus(d);
+    private SettableClock() {
+        this.start = null;
+    }
+
+    /** The system clock, plus what it was moved by: a run can take a given time without the test waiting. */
+    public static SettableClock running() {
+        return new SettableClock();
+    }
+
+    public void advance(Duration d) {
+        advanced = advanced.plus(d);
     }
 
     @Override
     public Instant instant() {
-        return now;
+        return (start == null ? Instant.now() : start).plus(advanced);
     }
 
     @Override
