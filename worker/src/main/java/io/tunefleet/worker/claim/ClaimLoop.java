@@ -75,6 +75,12 @@ public final class ClaimLoop implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Takes and gives back the drain token, so that the claim loop never waits for the broker to do it. */
+    private final ExecutorService drainTokenCalls = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "drain-token");
+        t.setDaemon(true);
+        return t;
+    });
     /** One timeout per run, cancelled when the run ends; forgotten then, not an hour later. */
     private final ScheduledExecutorService timeouts = Timers.daemon("experiment-timeouts");
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
@@ -108,7 +114,8 @@ public final class ClaimLoop implements AutoCloseable {
         this.hints = new QueueHints(pool.total());
         this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
         this.drainToken = new DrainToken(template.getConnectionFactory() instanceof AbstractConnectionFactory f
-                ? f.getRabbitConnectionFactory() : null, brokerAddresses, pool.total(), clock, DRAIN_TOKEN_RETRY);
+                ? f.getRabbitConnectionFactory() : null, brokerAddresses, pool.total(), clock, DRAIN_TOKEN_RETRY,
+                drainTokenCalls, this::wake);
         this.results = new ResultOutbox(publisher, workerId);
         this.publisher = publisher;
         this.runtime = runtime;
@@ -450,6 +457,7 @@ public final class ClaimLoop implements AutoCloseable {
                 thread.join(5_000);
             }
             drainToken.close();
+            drainTokenCalls.shutdown();
             experiments.shutdownNow();
             // Each stopped run sends its result as soon as its runtime has stopped the engine.
             experiments.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * longer held. A worker whose process ends gives the token back with its connection; one cut off by
  * the network, once the broker's heartbeat timeout notices. A refused worker asks again only after
  * {@code retryAfter}, since each attempt costs the broker a connection.
+ *
+ * <p>{@link #hold} never waits for the broker: it says whether the token is held now and leaves the
+ * taking or giving back to {@code brokerCalls}, which calls {@code changed} when that is done. The
+ * claim loop asks on every pass, and opening a connection takes a claim pass's time many times over
+ * (5-15 ms on an idle 2-core machine, more under load), as does closing one: done on the claim loop,
+ * each refused try and each return of the token held up the node's next claim by that much.
  */
 final class DrainToken implements AutoCloseable {
 
@@ -38,52 +46,106 @@ final class DrainToken implements AutoCloseable {
     private final String queue;
     private final Clock clock;
     private final long retryAfterMs;
+    private final Executor brokerCalls;
+    private final Runnable changed;
+    // Guarded by this. The connection is opened and closed outside the lock, on brokerCalls.
     private Connection connection;
+    private boolean wanted;
+    /** A take or a give-back is under way on {@link #brokerCalls}. */
+    private boolean settling;
+    private boolean closed;
     private long refusedUntil;
 
     /**
-     * @param broker    how to reach the broker (the worker's own settings); null: no token, every node may drain
-     * @param addresses the broker nodes, {@code host:port}, tried in turn as for the worker's own
-     *                  connection (the token's queue is visible cluster-wide); empty: the one {@code broker} names
+     * @param broker      how to reach the broker (the worker's own settings); null: no token, every node may drain
+     * @param addresses   the broker nodes, {@code host:port}, tried in turn as for the worker's own
+     *                    connection (the token's queue is visible cluster-wide); empty: the one {@code broker} names
+     * @param brokerCalls runs the takes and give-backs, one at a time ({@code Runnable::run}: in the caller)
+     * @param changed     called once a take or give-back has ended, whatever its outcome
      */
-    DrainToken(ConnectionFactory broker, List<String> addresses, int nodeGpus, Clock clock, Duration retryAfter) {
+    DrainToken(ConnectionFactory broker, List<String> addresses, int nodeGpus, Clock clock, Duration retryAfter,
+               Executor brokerCalls, Runnable changed) {
         this.broker = broker == null ? null : quiet(broker.clone());
         this.addresses = addresses.stream().map(Address::parseAddress).toList();
         this.queue = "tunefleet.drain.gpus." + nodeGpus;
         this.clock = clock;
         this.retryAfterMs = retryAfter.toMillis();
+        this.brokerCalls = brokerCalls;
+        this.changed = changed;
     }
 
     /**
-     * Takes the token when {@code wanted} and gives it back when not; returns whether this worker
-     * holds it now. Broker trouble counts as not holding it: the node then goes on backfilling.
+     * Whether this worker holds the token now, when {@code wanted}; false when not. Starts taking
+     * the token when wanted and not held (unless refused within {@code retryAfter}), or giving it
+     * back when held and not wanted, without waiting for either. Broker trouble counts as not holding
+     * it: the node then goes on backfilling.
      */
     synchronized boolean hold(boolean wanted) {
         if (broker == null) {
             return wanted;
         }
-        if (!wanted) {
-            close();
-            return false;
+        this.wanted = wanted && !closed;
+        if (!settling && needsBroker()) {
+            settling = true;
+            try {
+                brokerCalls.execute(this::settle);
+            } catch (RejectedExecutionException stopping) {
+                settling = false;
+            }
         }
-        if (held()) {
-            return true;
+        return this.wanted && held();
+    }
+
+    /** Whether the token is to be taken or given back now. */
+    private boolean needsBroker() {
+        return wanted ? !held() && clock.millis() >= refusedUntil : connection != null;
+    }
+
+    /** On {@link #brokerCalls}: takes or gives back the token until it is as last wanted. */
+    private void settle() {
+        boolean refused = false; // one try per call: the next hold after retryAfter tries again
+        while (true) {
+            Connection giveBack;
+            synchronized (this) {
+                if (refused || !needsBroker()) {
+                    settling = false;
+                    break;
+                }
+                giveBack = connection;
+                connection = null;
+            }
+            if (giveBack != null) {
+                giveBack.abort(1_000); // closing its connection deletes the queue
+                continue; // a lost connection is given back the same way before it is taken again
+            }
+            Connection taken = take();
+            synchronized (this) {
+                if (taken != null) {
+                    connection = taken;
+                } else {
+                    refusedUntil = clock.millis() + retryAfterMs;
+                    refused = true;
+                }
+            }
         }
-        long now = clock.millis();
-        if (now < refusedUntil) {
-            return false;
-        }
+        changed.run();
+    }
+
+    /** A connection holding the token's queue, or null when refused or the broker is away. */
+    private Connection take() {
+        Connection c = null;
         try {
-            connection = addresses.isEmpty() ? broker.newConnection("tunefleet-" + queue)
+            c = addresses.isEmpty() ? broker.newConnection("tunefleet-" + queue)
                     : broker.newConnection(addresses, "tunefleet-" + queue);
-            connection.createChannel().queueDeclare(queue, false, true, true, null);
-            return true;
+            c.createChannel().queueDeclare(queue, false, true, true, null);
+            return c;
         } catch (IOException | TimeoutException | RuntimeException e) {
             log.debug("drain token {} not taken ({}): another node drains, or the broker is away", queue,
                     e.getMessage());
-            close();
-            refusedUntil = now + retryAfterMs;
-            return false;
+            if (c != null) {
+                c.abort(1_000);
+            }
+            return null;
         }
     }
 
@@ -104,12 +166,21 @@ final class DrainToken implements AutoCloseable {
         return connection != null && connection.isOpen();
     }
 
-    /** Gives the token back, if held: closing its connection deletes the queue. */
+    /**
+     * Gives the token back, if held, before returning; a take still under way gives it back as it
+     * ends. No token is taken after this.
+     */
     @Override
-    public synchronized void close() {
-        if (connection != null) {
-            connection.abort(1_000);
+    public void close() {
+        Connection giveBack;
+        synchronized (this) {
+            closed = true;
+            wanted = false;
+            giveBack = connection;
             connection = null;
+        }
+        if (giveBack != null) {
+            giveBack.abort(1_000);
         }
     }
 }

@@ -1,15 +1,24 @@
 package io.tunefleet.worker.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.tunefleet.worker.node.WorkerNode;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,13 +26,18 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
  * One node of a size drains at a time, against a real RabbitMQ: each worker its own settings, as on
- * separate hosts. Under {@code CI=true} a missing broker fails the test; elsewhere it is skipped.
+ * separate hosts. Most tests take and give back the token in the caller ({@code Runnable::run}), so
+ * each answer is final; the last two give it a thread, as the claim loop does, and a broker slow to
+ * open a connection. Under {@code CI=true} a missing broker fails the test; elsewhere it is skipped.
  */
 class DrainTokenTest {
 
     private static final int NODE = 977; // a size no other test uses: its token is this test's alone
+    /** Not a speed bound: only how long a blocked call may hang before the test fails instead. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(10);
 
     private final List<CachingConnectionFactory> connections = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
 
     @BeforeEach
     void requireBroker() {
@@ -32,6 +46,7 @@ class DrainTokenTest {
 
     @AfterEach
     void disconnect() {
+        executors.forEach(ExecutorService::shutdownNow);
         connections.forEach(CachingConnectionFactory::destroy);
     }
 
@@ -82,10 +97,87 @@ class DrainTokenTest {
         firstNodeDown.setPort(closed);
         List<String> addresses = List.of("127.0.0.1:" + closed,
                 LocalRabbit.BROKER.getHost() + ":" + LocalRabbit.BROKER.getPort());
-        DrainToken token = new DrainToken(firstNodeDown, addresses, NODE + 3, Clock.systemUTC(), Duration.ZERO);
+        DrainToken token = new DrainToken(firstNodeDown, addresses, NODE + 3, Clock.systemUTC(), Duration.ZERO,
+                Runnable::run, () -> { });
 
         assertThat(token.hold(true)).as("taken on the second address").isTrue();
         token.close();
+    }
+
+    @Test
+    void askingNeverWaitsForTheBrokerToOpenTheTokensConnection() throws Exception {
+        CountDownLatch brokerAnswers = new CountDownLatch(1);
+        Semaphore settled = new Semaphore(0);
+        DrainToken token = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 4, Clock.systemUTC(),
+                Duration.ZERO, brokerCalls(), settled::release);
+
+        try {
+            // A hold() that opened the connection itself would wait here until the guard gives up.
+            assertTimeoutPreemptively(HANG_GUARD, () -> {
+                assertThat(token.hold(true)).as("not held while its connection opens").isFalse();
+                assertThat(token.hold(true)).as("asked again meanwhile").isFalse();
+            });
+        } finally {
+            brokerAnswers.countDown();
+        }
+        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once taken").isTrue();
+        assertThat(token.hold(true)).isTrue();
+
+        assertThat(token.hold(false)).as("not draining from the moment it is no longer wanted").isFalse();
+        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once given back").isTrue();
+        DrainToken next = token(connect(), NODE + 4, Duration.ZERO);
+        assertThat(next.hold(true)).as("given back").isTrue();
+        next.close();
+        token.close();
+    }
+
+    @Test
+    void aTokenNoLongerWantedWhenItsConnectionOpensIsGivenBackAtOnce() throws Exception {
+        CountDownLatch brokerAnswers = new CountDownLatch(1);
+        Semaphore settled = new Semaphore(0);
+        DrainToken late = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 5, Clock.systemUTC(),
+                Duration.ZERO, brokerCalls(), settled::release);
+        DrainToken other = token(connect(), NODE + 5, Duration.ZERO);
+
+        try {
+            assertTimeoutPreemptively(HANG_GUARD, () -> {
+                assertThat(late.hold(true)).isFalse();
+                assertThat(late.hold(false)).isFalse();
+            });
+        } finally {
+            brokerAnswers.countDown();
+        }
+        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(late.held()).isFalse();
+        assertThat(other.hold(true)).as("free for another node").isTrue();
+        other.close();
+        late.close();
+    }
+
+    /** The broker's settings, with each new connection opened only once {@code brokerAnswers} is open. */
+    private static ConnectionFactory slowToConnect(CountDownLatch brokerAnswers) throws Exception {
+        ConnectionFactory slow = new ConnectionFactory() {
+            @Override
+            public Connection newConnection(String name) throws IOException, TimeoutException {
+                try {
+                    brokerAnswers.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                return super.newConnection(name);
+            }
+        };
+        slow.setUri(LocalRabbit.BROKER);
+        return slow;
+    }
+
+    /** One thread for a token's takes and give-backs, as the claim loop gives it; ended after the test. */
+    private ExecutorService brokerCalls() {
+        ExecutorService calls = Executors.newSingleThreadExecutor();
+        executors.add(calls);
+        return calls;
     }
 
     private CachingConnectionFactory connect() {
@@ -96,6 +188,6 @@ class DrainTokenTest {
 
     private static DrainToken token(CachingConnectionFactory connection, int nodeGpus, Duration retryAfter) {
         return new DrainToken(connection.getRabbitConnectionFactory(), List.of(), nodeGpus, Clock.systemUTC(),
-                retryAfter);
+                retryAfter, Runnable::run, () -> { });
     }
 }
