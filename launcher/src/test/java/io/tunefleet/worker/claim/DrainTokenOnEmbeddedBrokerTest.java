@@ -28,9 +28,9 @@ class DrainTokenOnEmbeddedBrokerTest {
                 com.rabbitmq.client.Connection bConnection = b.execute(channel -> channel.getConnection());
                 b.execute(channel -> channel.queueDeclare("b-control", false, true, true, null));
                 DrainToken aToken = new DrainToken(aWorker.getRabbitConnectionFactory(), List.of(), 8,
-                        Clock.systemUTC(), Duration.ZERO);
+                        Clock.systemUTC(), Duration.ZERO, Runnable::run, () -> { });
                 DrainToken bToken = new DrainToken(bWorker.getRabbitConnectionFactory(), List.of(), 8,
-                        Clock.systemUTC(), Duration.ZERO);
+                        Clock.systemUTC(), Duration.ZERO, Runnable::run, () -> { });
 
                 assertThat(aToken.hold(true)).isTrue();
                 assertThat(bToken.hold(true)).isFalse();
