@@ -93,8 +93,6 @@ public final class ClaimLoop implements AutoCloseable {
     private final Object changed = new Object();
     private final QueueHints hints;
     private final DrainToken drainToken;
-    /** Claim-loop thread only: whether the last pass drained, to log the changes. */
-    private boolean wasDraining;
     /** When every queue was last made worth asking again, in ms of {@link #clock}. */
     private long lastFullPass;
     private volatile boolean stopped;
@@ -294,13 +292,7 @@ public final class ClaimLoop implements AutoCloseable {
         // process uses never comes free, so this node cannot empty; then the broker.
         boolean wanted = drains(pool.total(), pool.free(), hints.oldestGpus(), hints.oldestWaitMs(clock.millis()),
                 meanRunMs) && pool.quarantined() == 0 && pool.foreignBusy() == 0 && jobs.waiting(pool.total());
-        boolean draining = drainToken.hold(wanted);
-        if (draining != wasDraining) {
-            wasDraining = draining;
-            log.info("worker {}: {}", workerId, draining ? "draining for a whole-node experiment (drain token taken)"
-                    : "backfilling again (drain token given back)");
-        }
-        return draining;
+        return drainToken.hold(wanted); // it logs each take and give-back
     }
 
     /**

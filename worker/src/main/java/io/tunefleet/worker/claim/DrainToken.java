@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * the network, once the broker's heartbeat timeout notices. A refused worker asks again only after
  * {@code retryAfter}, since each attempt costs the broker a connection.
  *
- * <p>{@link #hold} never waits for the broker: it says whether the token is held now and leaves the
- * taking or giving back to {@code brokerCalls}, which calls {@code changed} when that is done. The
- * claim loop asks on every pass, and opening a connection takes a claim pass's time many times over
- * (5-15 ms on an idle 2-core machine, more under load), as does closing one: done on the claim loop,
- * each refused try and each return of the token held up the node's next claim by that much.
+ * <p>{@link #hold} never waits for the broker: it leaves the taking or giving back to
+ * {@code brokerCalls}, which calls {@code changed} when that is done. The claim loop asks on every
+ * pass, and opening a connection takes a claim pass's time many times over (5-15 ms on an idle 2-core
+ * machine, more under load), as does closing one: done on the claim loop, every take held up the
+ * node's next claim (a whole-node job's too) and every return of the token its next backfill.
  */
 final class DrainToken implements AutoCloseable {
 
@@ -75,10 +75,12 @@ final class DrainToken implements AutoCloseable {
     }
 
     /**
-     * Whether this worker holds the token now, when {@code wanted}; false when not. Starts taking
-     * the token when wanted and not held (unless refused within {@code retryAfter}), or giving it
-     * back when held and not wanted, without waiting for either. Broker trouble counts as not holding
-     * it: the node then goes on backfilling.
+     * Whether this worker drains now: {@code wanted}, and the token held or being taken. Starts
+     * taking the token when wanted and not held (unless refused within {@code retryAfter}), or giving
+     * it back when held and not wanted, without waiting for either. While a take is under way the
+     * node drains, as it did while it waited for the broker: backfilling meanwhile would fill the
+     * very GPUs it means to keep free. A refusal or broker trouble ends the draining: the node then
+     * goes on backfilling.
      */
     synchronized boolean hold(boolean wanted) {
         if (broker == null) {
@@ -93,7 +95,7 @@ final class DrainToken implements AutoCloseable {
                 settling = false;
             }
         }
-        return this.wanted && held();
+        return this.wanted && (held() || settling);
     }
 
     /** Whether the token is to be taken or given back now. */
@@ -116,12 +118,14 @@ final class DrainToken implements AutoCloseable {
             }
             if (giveBack != null) {
                 giveBack.abort(1_000); // closing its connection deletes the queue
+                log.info("drain token {} given back: backfilling again", queue);
                 continue; // a lost connection is given back the same way before it is taken again
             }
             Connection taken = take();
             synchronized (this) {
                 if (taken != null) {
                     connection = taken;
+                    log.info("drain token {} taken: draining for a whole-node experiment", queue);
                 } else {
                     refusedUntil = clock.millis() + retryAfterMs;
                     refused = true;

@@ -27,7 +27,7 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 /**
  * One node of a size drains at a time, against a real RabbitMQ: each worker its own settings, as on
  * separate hosts. Most tests take and give back the token in the caller ({@code Runnable::run}), so
- * each answer is final; the last two give it a thread, as the claim loop does, and a broker slow to
+ * each answer is final; the last three give it a thread, as the claim loop does, and a broker slow to
  * open a connection. Under {@code CI=true} a missing broker fails the test; elsewhere it is skipped.
  */
 class DrainTokenTest {
@@ -114,14 +114,15 @@ class DrainTokenTest {
         try {
             // A hold() that opened the connection itself would wait here until the guard gives up.
             assertTimeoutPreemptively(HANG_GUARD, () -> {
-                assertThat(token.hold(true)).as("not held while its connection opens").isFalse();
-                assertThat(token.hold(true)).as("asked again meanwhile").isFalse();
+                assertThat(token.hold(true)).as("drains while its connection opens").isTrue();
+                assertThat(token.held()).isFalse();
+                assertThat(token.hold(true)).as("asked again meanwhile").isTrue();
             });
         } finally {
             brokerAnswers.countDown();
         }
         assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once taken").isTrue();
-        assertThat(token.hold(true)).isTrue();
+        assertThat(token.held()).isTrue();
 
         assertThat(token.hold(false)).as("not draining from the moment it is no longer wanted").isFalse();
         assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once given back").isTrue();
@@ -141,7 +142,7 @@ class DrainTokenTest {
 
         try {
             assertTimeoutPreemptively(HANG_GUARD, () -> {
-                assertThat(late.hold(true)).isFalse();
+                assertThat(late.hold(true)).isTrue();
                 assertThat(late.hold(false)).isFalse();
             });
         } finally {
@@ -153,6 +154,26 @@ class DrainTokenTest {
         assertThat(other.hold(true)).as("free for another node").isTrue();
         other.close();
         late.close();
+    }
+
+    @Test
+    void aNodeDrainsWhileItAsksForTheTokenAndBackfillsOnceRefused() throws Exception {
+        DrainToken holder = token(connect(), NODE + 6, Duration.ZERO);
+        assertThat(holder.hold(true)).isTrue();
+        CountDownLatch brokerAnswers = new CountDownLatch(1);
+        Semaphore settled = new Semaphore(0);
+        DrainToken refused = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 6, Clock.systemUTC(),
+                Duration.ofHours(1), brokerCalls(), settled::release);
+
+        try {
+            assertTimeoutPreemptively(HANG_GUARD, () -> assertThat(refused.hold(true)).isTrue());
+        } finally {
+            brokerAnswers.countDown();
+        }
+        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.hold(true)).as("refused: backfills, and asks again only after an hour").isFalse();
+        holder.close();
+        refused.close();
     }
 
     /** The broker's settings, with each new connection opened only once {@code brokerAnswers} is open. */
