@@ -1,5 +1,6 @@
 package io.tunefleet.launcher.fleetbench;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -100,8 +101,18 @@ record FleetFigures(
      *
      * @param beforeWholeNode it ended in a whole-node claim: the node emptied for that experiment, so
      *                        its GPUs were left idle on purpose, not for want of dispatch
+     * @param workerId        the worker whose GPUs waited
+     * @param releasedAt      when they were released, epoch ms: to find a long gap in that worker's log
      */
-    record Gap(double ms, boolean beforeWholeNode) {
+    record Gap(double ms, boolean beforeWholeNode, String workerId, long releasedAt) {
+
+        Map<String, Object> json() {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("ms", ms);
+            json.put("worker", workerId);
+            json.put("released_at", Instant.ofEpochMilli(releasedAt).toString());
+            return json;
+        }
     }
 
     /**
@@ -128,7 +139,8 @@ record FleetFigures(
                     continue;
                 }
                 mine.stream().filter(o -> o.startedAt() >= t).min(Comparator.comparingLong(ExperimentRow::startedAt))
-                        .ifPresent(next -> gaps.add(new Gap(next.startedAt() - t, next.gpus() == gpusPerWorker)));
+                        .ifPresent(next -> gaps.add(new Gap(next.startedAt() - t, next.gpus() == gpusPerWorker,
+                                entry.getKey(), t)));
             }
         }
         return gaps;
@@ -187,6 +199,8 @@ record FleetFigures(
         json.put("dispatch_gap_ms", summary(gaps.stream().map(Gap::ms).toList()));
         json.put("dispatch_gap_not_before_whole_node_ms",
                 summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::ms).toList()));
+        gaps.stream().filter(g -> !g.beforeWholeNode()).max(Comparator.comparingDouble(Gap::ms))
+                .ifPresent(longest -> json.put("longest_dispatch_gap", longest.json()));
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
         json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));
         json.put("throughput_per_s", round(throughputPerS));

@@ -23,7 +23,7 @@ class FleetFiguresTest {
                 row(3, 4, "w1", 0, 1_030, 3_000),   // same release; the gap is to the next claim only
                 row(4, 2, "w2", 5_000, 5_000, 6_000)); // w2's release at 6 000: nothing waits, no gap
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(7, false));
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(7, false, "w1", 1_000));
     }
 
     @Test
@@ -36,6 +36,23 @@ class FleetFiguresTest {
         assertThat(FleetFigures.dispatchGaps(rows, 8)).extracting(FleetFigures.Gap::ms).containsExactly(10.0);
         assertThat(FleetFigures.dispatchGaps(rows, 8)).filteredOn(g -> !g.beforeWholeNode())
                 .as("the node emptied for a whole-node job").isEmpty();
+    }
+
+    @Test
+    void theJsonNamesTheWorkerAndTheMomentOfTheLongestGapThatWasNotOnPurpose() {
+        List<ExperimentRow> rows = List.of(
+                row(1, 2, "w1", 0, 0, 1_000),
+                row(2, 6, "w1", 0, 0, 5_000),
+                row(3, 8, "w1", 0, 5_900, 6_000),  // w1 emptied for it: a 900 ms gap, on purpose
+                row(4, 1, "w2", 0, 0, 2_000),
+                row(5, 1, "w2", 0, 2_040, 3_000),  // 40 ms
+                row(6, 1, "w2", 0, 3_015, 4_000)); // 15 ms
+
+        Map<String, Object> json = FleetFigures.of(Workload.named("mixed"), rows, 0,
+                new FleetFigures.Cpu(1.5, 3.0, -1), 200).toJson();
+
+        assertThat(json.get("longest_dispatch_gap"))
+                .isEqualTo(Map.of("ms", 40.0, "worker", "w2", "released_at", "1970-01-01T00:00:02Z"));
     }
 
     @Test
