@@ -245,8 +245,10 @@ public final class FleetBenchmark {
                     String.format("%.1f/%.1f/%.1f", number(gap, "p50"), number(gap, "p99"), number(gap, "max")),
                     number(r, "max_whole_node_wait_s"), number(r, "throughput_per_s"), number(r, "coordinator_peak_rss_mb"));
         }
-        out.println("gap: release to next claim while fitting work waited, without those ending in a whole-node claim"
-                + " (all gaps: dispatch_gap_ms in the JSON)");
+        out.println("gap: a worker's GPUs idle from a release while work that fitted them waited (until its next claim,"
+                + " or until others took that work), without those ending in a whole-node claim (all gaps:"
+                + " dispatch_gap_ms in the JSON; to the next claim whatever became of the work:"
+                + " dispatch_gap_to_next_claim_ms)");
         printPath(out, results);
     }
 

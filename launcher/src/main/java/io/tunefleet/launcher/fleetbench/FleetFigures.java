@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The figures of one workload run: measured, simulated references, and the derived ratios. Besides
@@ -99,16 +100,22 @@ record FleetFigures(
     /**
      * One dispatch gap.
      *
+     * @param ms              from the release until the worker's next claim or, if sooner, until the
+     *                        last experiment that fitted and waited then was claimed (by any worker):
+     *                        the time its GPUs sat idle while work they could run waited
+     * @param toNextClaimMs   from the release until the worker's next claim, whatever became of the
+     *                        work that waited (the definition before the eleventh session)
      * @param beforeWholeNode it ended in a whole-node claim: the node emptied for that experiment, so
      *                        its GPUs were left idle on purpose, not for want of dispatch
      * @param workerId        the worker whose GPUs waited
      * @param releasedAt      when they were released, epoch ms: to find a long gap in that worker's log
      */
-    record Gap(double ms, boolean beforeWholeNode, String workerId, long releasedAt) {
+    record Gap(double ms, double toNextClaimMs, boolean beforeWholeNode, String workerId, long releasedAt) {
 
         Map<String, Object> json() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("ms", ms);
+            json.put("to_next_claim_ms", toNextClaimMs);
             json.put("worker", workerId);
             json.put("released_at", Instant.ofEpochMilli(releasedAt).toString());
             return json;
@@ -116,8 +123,12 @@ record FleetFigures(
     }
 
     /**
-     * For every release of GPUs on a worker while an experiment that would fit in what that worker
-     * then had free was already published and waiting: the time until that worker's next claim.
+     * For every release of GPUs on a worker while experiments that would fit in what that worker then
+     * had free were already published and waiting: how long its GPUs then sat idle while such work
+     * waited. The gap ends at the worker's next claim, or sooner when another worker took the last of
+     * that work: from then on the GPUs were idle for want of work, not of dispatch (a kept `mixed` run
+     * counted 101 ms for a release whose one fitting job another worker claimed 1 ms later; the
+     * worker's next claim was of a job published 96 ms after the release, 5 ms after its publish).
      */
     static List<Gap> dispatchGaps(List<ExperimentRow> rows, int gpusPerWorker) {
         List<ExperimentRow> ran = rows.stream()
@@ -133,14 +144,15 @@ record FleetFigures(
                 int held = mine.stream().filter(o -> o != released && o.startedAt() <= t && o.finishedAt() > t)
                         .mapToInt(ExperimentRow::gpus).sum();
                 int free = gpusPerWorker - held;
-                boolean fittingWorkWaits = ran.stream().anyMatch(o -> o.queuedAt() != null && o.queuedAt() <= t
-                        && o.startedAt() > t && o.gpus() <= free);
-                if (!fittingWorkWaits) {
+                OptionalLong lastFittingClaimed = ran.stream().filter(o -> o.queuedAt() != null && o.queuedAt() <= t
+                        && o.startedAt() > t && o.gpus() <= free).mapToLong(ExperimentRow::startedAt).max();
+                if (lastFittingClaimed.isEmpty()) {
                     continue;
                 }
                 mine.stream().filter(o -> o.startedAt() >= t).min(Comparator.comparingLong(ExperimentRow::startedAt))
-                        .ifPresent(next -> gaps.add(new Gap(next.startedAt() - t, next.gpus() == gpusPerWorker,
-                                entry.getKey(), t)));
+                        .ifPresent(next -> gaps.add(new Gap(
+                                Math.min(next.startedAt(), lastFittingClaimed.getAsLong()) - t,
+                                next.startedAt() - t, next.gpus() == gpusPerWorker, entry.getKey(), t)));
             }
         }
         return gaps;
@@ -199,6 +211,8 @@ record FleetFigures(
         json.put("dispatch_gap_ms", summary(gaps.stream().map(Gap::ms).toList()));
         json.put("dispatch_gap_not_before_whole_node_ms",
                 summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::ms).toList()));
+        json.put("dispatch_gap_to_next_claim_ms",
+                summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::toNextClaimMs).toList()));
         gaps.stream().filter(g -> !g.beforeWholeNode()).max(Comparator.comparingDouble(Gap::ms))
                 .ifPresent(longest -> json.put("longest_dispatch_gap", longest.json()));
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));

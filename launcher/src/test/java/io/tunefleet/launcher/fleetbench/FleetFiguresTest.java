@@ -23,7 +23,18 @@ class FleetFiguresTest {
                 row(3, 4, "w1", 0, 1_030, 3_000),   // same release; the gap is to the next claim only
                 row(4, 2, "w2", 5_000, 5_000, 6_000)); // w2's release at 6 000: nothing waits, no gap
 
-        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(7, false, "w1", 1_000));
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(7, 7, false, "w1", 1_000));
+    }
+
+    @Test
+    void aGapEndsWhenAnotherWorkerTakesTheLastWorkThatFitted() {
+        List<ExperimentRow> rows = List.of(
+                row(1, 2, "w1", 0, 0, 1_000),
+                row(2, 6, "w1", 0, 0, 5_000),         // at 1 000 w1 has 2 GPUs free
+                row(3, 2, "w2", 990, 1_001, 2_000),   // what fitted them, taken by w2 1 ms later
+                row(4, 2, "w1", 1_096, 1_101, 2_000)); // published after the release; w1 claims it in 5 ms
+
+        assertThat(FleetFigures.dispatchGaps(rows, 8)).containsExactly(new FleetFigures.Gap(1, 101, false, "w1", 1_000));
     }
 
     @Test
@@ -52,7 +63,8 @@ class FleetFiguresTest {
                 new FleetFigures.Cpu(1.5, 3.0, -1), 200).toJson();
 
         assertThat(json.get("longest_dispatch_gap"))
-                .isEqualTo(Map.of("ms", 40.0, "worker", "w2", "released_at", "1970-01-01T00:00:02Z"));
+                .isEqualTo(Map.of("ms", 40.0, "to_next_claim_ms", 40.0, "worker", "w2",
+                        "released_at", "1970-01-01T00:00:02Z"));
     }
 
     @Test
