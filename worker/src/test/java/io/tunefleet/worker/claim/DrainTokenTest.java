@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
@@ -106,26 +107,19 @@ class DrainTokenTest {
 
     @Test
     void askingNeverWaitsForTheBrokerToOpenTheTokensConnection() throws Exception {
-        CountDownLatch brokerAnswers = new CountDownLatch(1);
-        Semaphore settled = new Semaphore(0);
-        DrainToken token = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 4, Clock.systemUTC(),
-                Duration.ZERO, brokerCalls(), settled::release);
+        SlowBroker broker = new SlowBroker();
+        DrainToken token = broker.token(NODE + 4, Duration.ZERO);
 
-        try {
-            // A hold() that opened the connection itself would wait here until the guard gives up.
-            assertTimeoutPreemptively(HANG_GUARD, () -> {
-                assertThat(token.hold(true)).as("drains while its connection opens").isTrue();
-                assertThat(token.held()).isFalse();
-                assertThat(token.hold(true)).as("asked again meanwhile").isTrue();
-            });
-        } finally {
-            brokerAnswers.countDown();
-        }
-        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once taken").isTrue();
+        broker.whileConnecting(() -> {
+            assertThat(token.hold(true)).as("drains while its connection opens").isTrue();
+            assertThat(token.held()).isFalse();
+            assertThat(token.hold(true)).as("asked again meanwhile").isTrue();
+        });
+        broker.awaitSettled("told once taken");
         assertThat(token.held()).isTrue();
 
         assertThat(token.hold(false)).as("not draining from the moment it is no longer wanted").isFalse();
-        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as("told once given back").isTrue();
+        broker.awaitSettled("told once given back");
         DrainToken next = token(connect(), NODE + 4, Duration.ZERO);
         assertThat(next.hold(true)).as("given back").isTrue();
         next.close();
@@ -134,21 +128,15 @@ class DrainTokenTest {
 
     @Test
     void aTokenNoLongerWantedWhenItsConnectionOpensIsGivenBackAtOnce() throws Exception {
-        CountDownLatch brokerAnswers = new CountDownLatch(1);
-        Semaphore settled = new Semaphore(0);
-        DrainToken late = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 5, Clock.systemUTC(),
-                Duration.ZERO, brokerCalls(), settled::release);
+        SlowBroker broker = new SlowBroker();
+        DrainToken late = broker.token(NODE + 5, Duration.ZERO);
         DrainToken other = token(connect(), NODE + 5, Duration.ZERO);
 
-        try {
-            assertTimeoutPreemptively(HANG_GUARD, () -> {
-                assertThat(late.hold(true)).isTrue();
-                assertThat(late.hold(false)).isFalse();
-            });
-        } finally {
-            brokerAnswers.countDown();
-        }
-        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        broker.whileConnecting(() -> {
+            assertThat(late.hold(true)).isTrue();
+            assertThat(late.hold(false)).isFalse();
+        });
+        broker.awaitSettled("told once settled");
 
         assertThat(late.held()).isFalse();
         assertThat(other.hold(true)).as("free for another node").isTrue();
@@ -160,20 +148,44 @@ class DrainTokenTest {
     void aNodeDrainsWhileItAsksForTheTokenAndBackfillsOnceRefused() throws Exception {
         DrainToken holder = token(connect(), NODE + 6, Duration.ZERO);
         assertThat(holder.hold(true)).isTrue();
-        CountDownLatch brokerAnswers = new CountDownLatch(1);
-        Semaphore settled = new Semaphore(0);
-        DrainToken refused = new DrainToken(slowToConnect(brokerAnswers), List.of(), NODE + 6, Clock.systemUTC(),
-                Duration.ofHours(1), brokerCalls(), settled::release);
+        SlowBroker broker = new SlowBroker();
+        DrainToken refused = broker.token(NODE + 6, Duration.ofHours(1));
 
-        try {
-            assertTimeoutPreemptively(HANG_GUARD, () -> assertThat(refused.hold(true)).isTrue());
-        } finally {
-            brokerAnswers.countDown();
-        }
-        assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        broker.whileConnecting(() -> assertThat(refused.hold(true)).isTrue());
+        broker.awaitSettled("told once refused");
         assertThat(refused.hold(true)).as("refused: backfills, and asks again only after an hour").isFalse();
         holder.close();
         refused.close();
+    }
+
+    /**
+     * A broker that opens a token's connection only once told to, and a thread for the token's takes
+     * and give-backs (as the claim loop gives it) that says when each one has ended.
+     */
+    private final class SlowBroker {
+        private final CountDownLatch answers = new CountDownLatch(1);
+        private final Semaphore settled = new Semaphore(0);
+
+        DrainToken token(int nodeGpus, Duration retryAfter) throws Exception {
+            return new DrainToken(slowToConnect(answers), List.of(), nodeGpus, Clock.systemUTC(), retryAfter,
+                    brokerCalls(), settled::release);
+        }
+
+        /**
+         * Runs {@code calls} while the connection waits at the broker's door, then opens it. A call that
+         * waited for the connection itself would hang there: the guard fails the test instead.
+         */
+        void whileConnecting(Executable calls) {
+            try {
+                assertTimeoutPreemptively(HANG_GUARD, calls);
+            } finally {
+                answers.countDown();
+            }
+        }
+
+        void awaitSettled(String what) throws InterruptedException {
+            assertThat(settled.tryAcquire(10, TimeUnit.SECONDS)).as(what).isTrue();
+        }
     }
 
     /** The broker's settings, with each new connection opened only once {@code brokerAnswers} is open. */
