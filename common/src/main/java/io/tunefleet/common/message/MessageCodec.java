@@ -14,6 +14,7 @@ public final class MessageCodec {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .addModule(new SpreadCreators())
             .build();
 
     private MessageCodec() {
