@@ -30,13 +30,7 @@ final class SpreadCreators extends SimpleModule {
     @Override
     public void setupModule(SetupContext context) {
         super.setupModule(context);
-        context.addValueInstantiators(new ValueInstantiators() {
-            @Override
-            public ValueInstantiator findValueInstantiator(DeserializationConfig config,
-                                                           BeanDescription.Supplier bean) {
-                return null;
-            }
-
+        context.addValueInstantiators(new ValueInstantiators.Base() {
             @Override
             public ValueInstantiator modifyValueInstantiator(DeserializationConfig config,
                                                              BeanDescription.Supplier bean,
@@ -47,7 +41,7 @@ final class SpreadCreators extends SimpleModule {
     }
 
     /** {@code found}, calling its creator with arguments through a handle spread once; as found when it has none. */
-    static ValueInstantiator spread(StdValueInstantiator found) {
+    private static ValueInstantiator spread(StdValueInstantiator found) {
         AnnotatedWithParams creator = found.getWithArgsCreator();
         if (creator == null) {
             return found;

@@ -46,7 +46,7 @@ class SpreadCreatorsTest {
     }
 
     @Test
-    void everyMessageStillReadsBackAsWritten() {
+    void aMessageStillReadsBackAsWritten() {
         ClaimMessage claim = new ClaimMessage(Schema.VERSION, "w1", "host-1", 3, 41, 2, List.of(0, 1), 1_000);
 
         assertThat(MessageCodec.decodeWorkerMessage(MessageCodec.encode(claim))).isEqualTo(claim);

@@ -209,11 +209,10 @@ record FleetFigures(
         json.put("fifo_makespan_s", round(fifoMakespanS));
         json.put("sequential_s", round(sequentialS));
         json.put("dispatch_gap_ms", summary(gaps.stream().map(Gap::ms).toList()));
-        json.put("dispatch_gap_not_before_whole_node_ms",
-                summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::ms).toList()));
-        json.put("dispatch_gap_to_next_claim_ms",
-                summary(gaps.stream().filter(g -> !g.beforeWholeNode()).map(Gap::toNextClaimMs).toList()));
-        gaps.stream().filter(g -> !g.beforeWholeNode()).max(Comparator.comparingDouble(Gap::ms))
+        List<Gap> notOnPurpose = gaps.stream().filter(g -> !g.beforeWholeNode()).toList();
+        json.put("dispatch_gap_not_before_whole_node_ms", summary(notOnPurpose.stream().map(Gap::ms).toList()));
+        json.put("dispatch_gap_to_next_claim_ms", summary(notOnPurpose.stream().map(Gap::toNextClaimMs).toList()));
+        notOnPurpose.stream().max(Comparator.comparingDouble(Gap::ms))
                 .ifPresent(longest -> json.put("longest_dispatch_gap", longest.json()));
         json.put("max_whole_node_wait_s", round(maxWholeNodeWaitS));
         json.put("max_whole_node_wait_over_duration", round(maxWholeNodeWaitOverDuration));

@@ -4,6 +4,7 @@ import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
+import io.tunefleet.worker.concurrent.DaemonThreads;
 import io.tunefleet.worker.concurrent.Timers;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
@@ -70,17 +71,10 @@ public final class ClaimLoop implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration cleanGrace;
     private final Clock clock;
-    private final ExecutorService experiments = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "experiment");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService experiments = Executors.newCachedThreadPool(DaemonThreads.named("experiment"));
     /** Takes and gives back the drain token, so that the claim loop never waits for the broker to do it. */
-    private final ExecutorService drainTokenCalls = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "drain-token");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService drainTokenCalls =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("drain-token"));
     /** One timeout per run, cancelled when the run ends; forgotten then, not an hour later. */
     private final ScheduledExecutorService timeouts = Timers.daemon("experiment-timeouts");
     private final Map<String, Run> runs = new ConcurrentHashMap<>();

@@ -108,6 +108,7 @@ final class DrainToken implements AutoCloseable {
         boolean refused = false; // one try per call: the next hold after retryAfter tries again
         while (true) {
             Connection giveBack;
+            boolean takeAgain;
             synchronized (this) {
                 if (refused || !needsBroker()) {
                     settling = false;
@@ -115,11 +116,13 @@ final class DrainToken implements AutoCloseable {
                 }
                 giveBack = connection;
                 connection = null;
+                takeAgain = wanted; // its connection was lost: cleared the same way, then taken again
             }
             if (giveBack != null) {
                 giveBack.abort(1_000); // closing its connection deletes the queue
-                log.info("drain token {} given back: backfilling again", queue);
-                continue; // a lost connection is given back the same way before it is taken again
+                log.info(takeAgain ? "drain token {} lost with its connection; asking again"
+                        : "drain token {} given back: backfilling again", queue);
+                continue;
             }
             Connection taken = take();
             synchronized (this) {

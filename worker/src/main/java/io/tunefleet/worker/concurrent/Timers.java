@@ -15,11 +15,7 @@ public final class Timers {
      * experiments a second it would hold every finished run for the rest of the hour.
      */
     public static ScheduledThreadPoolExecutor daemon(String threadName) {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(threadName));
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }

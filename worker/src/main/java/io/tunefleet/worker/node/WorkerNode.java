@@ -4,6 +4,7 @@ import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.worker.claim.ClaimLoop;
 import io.tunefleet.worker.claim.WorkerPublisher;
+import io.tunefleet.worker.concurrent.DaemonThreads;
 import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.metrics.WorkerMeters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,20 +38,14 @@ public final class WorkerNode implements AutoCloseable {
     private final Clock clock;
     /** When this node was made, before any claim of its own: heartbeats carry it, so a restart shows. */
     private final long startedAtMs;
-    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "heartbeat");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("heartbeat"));
     /**
      * Re-checks quarantined and busy GPUs, apart from the heartbeat: on a sick GPU nvidia-smi can take
      * its whole timeout, and a heartbeat waiting for it would have the worker counted lost.
      */
-    private final ScheduledExecutorService gpuChecks = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gpu-recheck");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService gpuChecks =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gpu-recheck"));
 
     public WorkerNode(WorkerSettings settings, GpuPool pool, ConnectionFactory connections, ExperimentRuntime runtime,
                       Clock clock) {

@@ -9,22 +9,22 @@ import java.time.ZoneOffset;
 /** A clock tests move by hand: stopped at a start, or running with the system clock. */
 public final class SettableClock extends Clock {
 
-    /** Null: runs with the system clock. */
-    private final Instant start;
+    /** What it counts from: a fixed instant, or the system clock. */
+    private final Clock base;
     private volatile Duration advanced = Duration.ZERO;
 
     /** Stopped at {@code start} until moved. */
     public SettableClock(Instant start) {
-        this.start = start;
+        this(Clock.fixed(start, ZoneOffset.UTC));
     }
 
-    private SettableClock() {
-        this.start = null;
+    private SettableClock(Clock base) {
+        this.base = base;
     }
 
     /** The system clock, plus what it was moved by: a run can take a given time without the test waiting. */
     public static SettableClock running() {
-        return new SettableClock();
+        return new SettableClock(Clock.systemUTC());
     }
 
     public void advance(Duration d) {
@@ -33,7 +33,7 @@ public final class SettableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return (start == null ? Instant.now() : start).plus(advanced);
+        return base.instant().plus(advanced);
     }
 
     @Override
