@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.experiment.ExperimentState;
+import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.experiment.TaskStatus;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.coordinator.store.ExperimentRecord;
@@ -30,6 +31,8 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Fault scenarios on real RabbitMQ, real worker processes and a real SQLite file. Each runs a task
@@ -44,6 +47,7 @@ class ChaosTest {
             "tp-size": [1, 2], "mem-fraction-static": [0.7, 0.75, 0.8, 0.85],
             "schedule-policy": ["fcfs", "lpm"], "chunked-prefill-size": [2048, 4096]""";
     private static final List<String> REPORT = new ArrayList<>();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path dir;
@@ -171,8 +175,9 @@ class ChaosTest {
                 template.send("", queue, json("{not json"));
                 template.send("", queue, json("{\"schema\": 99, \"type\": \"result\"}"));
             }
+            // A forged job naming no experiment of the task: its refusal is reported, and ignored as stale.
             template.send("", Topology.jobQueue(1), json("""
-                    {"schema":1,"taskId":%d,"experimentId":1,"attempt":1,"gpus":1,"runtime":"sim","model":"m",
+                    {"schema":1,"taskId":%d,"experimentId":999999,"attempt":1,"gpus":1,"runtime":"sim","model":"m",
                      "imageTag":"x","parameters":{"tp-size":1,"schedule-policy":"1; rm -rf /"},
                      "benchmark":{"trafficScenarios":["D(1,1)"],"numConcurrency":[1],"maxTimePerIterationSeconds":1,
                      "maxRequestsPerIteration":1},"timeoutSeconds":60}""".formatted(task)));
@@ -192,6 +197,42 @@ class ChaosTest {
             connections.destroy();
         }
         assertThat(fleet.experiments(task)).allSatisfy(e -> assertThat(e.state()).isEqualTo(ExperimentState.SUCCEEDED));
+        verify(task, EXPERIMENTS);
+    }
+
+    /**
+     * A job the workers refuse (here one whose parameters were altered on its way to the queue) is
+     * parked, and its experiment fails with the worker's reason rather than staying QUEUED for ever
+     * and holding a place in the task's window: the task still completes.
+     */
+    @Test
+    void aJobTheWorkersRefuseFailsItsExperimentWithTheReasonAndTheTaskStillCompletes() throws Exception {
+        long task = fleet.submit(task(EXPERIMENTS, 6));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fleet.queueDepth(Topology.jobQueue(1)) > 0);
+        long altered;
+        CachingConnectionFactory connections = new CachingConnectionFactory(broker);
+        try {
+            RabbitTemplate template = new RabbitTemplate(connections);
+            Message job = template.receive(Topology.jobQueue(1), 5_000);
+            ObjectNode tree = (ObjectNode) JSON.readTree(job.getBody());
+            altered = tree.get("experimentId").asLong();
+            ((ObjectNode) tree.get("parameters")).put("schedule-policy", "fcfs; rm -rf /");
+            template.send("", Topology.jobQueue(1), new Message(JSON.writeValueAsBytes(tree), job.getMessageProperties()));
+        } finally {
+            connections.destroy();
+        }
+        fleet.startWorker("w1");
+
+        fleet.awaitEnd(task, Duration.ofSeconds(120));
+
+        assertThat(fleet.experiments(task)).filteredOn(e -> e.id() == altered).singleElement().satisfies(e -> {
+            assertThat(e.state()).isEqualTo(ExperimentState.FAILED);
+            assertThat(e.failureClass()).isEqualTo(FailureClass.INVALID_CONFIG);
+            assertThat(e.error()).contains("refused by worker w1", "schedule-policy");
+        });
+        assertThat(fleet.experiments(task)).filteredOn(e -> e.id() != altered)
+                .allSatisfy(e -> assertThat(e.state()).isEqualTo(ExperimentState.SUCCEEDED));
+        assertThat(fleet.queueDepth(Topology.DEAD_LETTER_QUEUE)).isEqualTo(1);
         verify(task, EXPERIMENTS);
     }
 

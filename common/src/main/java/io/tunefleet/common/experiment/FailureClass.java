@@ -4,7 +4,10 @@ package io.tunefleet.common.experiment;
 public enum FailureClass {
     /** The engine ran out of GPU memory: the configuration does not fit, retrying will not help. */
     OUT_OF_MEMORY(false),
-    /** The engine rejected the flag combination. */
+    /**
+     * The engine rejected the flag combination, or the workers refused the job as published
+     * (unreadable or invalid parameters): the job is then in the dead-letter queue.
+     */
     INVALID_CONFIG(false),
     /** The engine did not become healthy in time. */
     STARTUP_TIMEOUT(true),

@@ -51,6 +51,15 @@ public record JobMessage(
         return attemptKey(experimentId, attempt);
     }
 
+    /** Which attempt of which experiment of which task the job is. */
+    public Attempt identity() {
+        return new Attempt(taskId, experimentId, attempt);
+    }
+
+    /** The attempt a job is of, apart from what it asks to run: see {@link MessageCodec#jobAttempt}. */
+    public record Attempt(long taskId, long experimentId, int attempt) {
+    }
+
     /** How an attempt is named between workers and the coordinator: {@code experimentId#attempt}. */
     public static String attemptKey(long experimentId, int attempt) {
         return experimentId + "#" + attempt;

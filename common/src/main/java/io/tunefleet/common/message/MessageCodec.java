@@ -2,8 +2,10 @@ package io.tunefleet.common.message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** JSON encoding of the message records; decoding rejects unknown schema versions. */
@@ -27,6 +29,25 @@ public final class MessageCodec {
     public static JobMessage decodeJob(byte[] body) {
         JobMessage job = decode(body, JobMessage.class);
         return checked(job.schema(), job);
+    }
+
+    /**
+     * Which attempt a job is of, read from its fields alone: for a job that cannot be run (unreadable
+     * to this build, of another schema version, invalid), so that the worker refusing it can say so.
+     * Empty when the body is not a JSON object with a positive {@code taskId}, {@code experimentId}
+     * and {@code attempt}.
+     */
+    public static Optional<JobMessage.Attempt> jobAttempt(byte[] body) {
+        try {
+            JsonNode tree = MAPPER.readTree(body);
+            long taskId = tree.path("taskId").asLong(0);
+            long experimentId = tree.path("experimentId").asLong(0);
+            int attempt = tree.path("attempt").asInt(0);
+            return taskId > 0 && experimentId > 0 && attempt > 0
+                    ? Optional.of(new JobMessage.Attempt(taskId, experimentId, attempt)) : Optional.empty();
+        } catch (JacksonException e) {
+            return Optional.empty();
+        }
     }
 
     public static ControlMessage decodeControl(byte[] body) {

@@ -172,6 +172,19 @@ class MessageCodecTest {
     }
 
     @Test
+    void theAttemptOfAJobIsReadEvenWhereTheJobCannotBe() {
+        ObjectNode tree = tree(MessageCodec.encode(job()));
+        tree.put("schema", 2);
+        tree.put("gpus", "many");
+
+        assertThat(MessageCodec.jobAttempt(bytes(tree))).contains(job().identity());
+        assertThat(MessageCodec.jobAttempt("{not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(MessageCodec.jobAttempt("{\"taskId\": 3, \"experimentId\": 0, \"attempt\": 1}"
+                .getBytes(StandardCharsets.UTF_8))).as("no experiment named").isEmpty();
+        assertThat(MessageCodec.jobAttempt("[1, 2]".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
     void unknownSchemaVersionOfAWorkerMessageIsRejectedNamingTheVersion() {
         ObjectNode tree = tree(MessageCodec.encode(success()));
         tree.put("schema", 99);

@@ -104,11 +104,11 @@ public final class ClaimLoop implements AutoCloseable {
                      List<String> brokerAddresses, Clock clock) {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
-        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints);
+        this.results = new ResultOutbox(publisher, workerId);
+        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints, results::send);
         this.drainToken = new DrainToken(template.getConnectionFactory() instanceof AbstractConnectionFactory f
                 ? f.getRabbitConnectionFactory() : null, brokerAddresses, pool.total(), clock, DRAIN_TOKEN_RETRY,
                 drainTokenCalls, this::wake);
-        this.results = new ResultOutbox(publisher, workerId);
         this.publisher = publisher;
         this.runtime = runtime;
         this.workerId = workerId;

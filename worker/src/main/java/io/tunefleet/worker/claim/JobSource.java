@@ -2,10 +2,12 @@ package io.tunefleet.worker.claim;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.JobValidation;
 import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,13 +45,16 @@ final class JobSource {
     private final Clock clock;
     private final LongPredicate cancelledTask;
     private final QueueHints hints;
+    private final Consumer<ResultMessage> refusals;
 
     /**
      * @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped
      * @param hints         told when a queue is found empty
+     * @param refusals      sends the failed result of a job refused as unreadable or invalid (see
+     *                      {@link #refused}); the ResultOutbox, which retries until the broker confirms
      */
     JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
-              LongPredicate cancelledTask, QueueHints hints) {
+              LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals) {
         this.template = template;
         this.publisher = publisher;
         this.workerId = workerId;
@@ -56,6 +62,7 @@ final class JobSource {
         this.clock = clock;
         this.cancelledTask = cancelledTask;
         this.hints = hints;
+        this.refusals = refusals;
     }
 
     /** Declares the queues this worker reads and writes, with the same arguments the coordinator uses. */
@@ -185,6 +192,7 @@ final class JobSource {
             DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage(),
                     publisher.confirmTimeout());
             channel.basicAck(tag, false);
+            MessageCodec.jobAttempt(response.getBody()).ifPresent(attempt -> refused(attempt, e.getMessage()));
             return null;
         }
         List<String> problems = JobValidation.problems(job);
@@ -197,6 +205,7 @@ final class JobSource {
             DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems),
                     publisher.confirmTimeout());
             channel.basicAck(tag, false);
+            refused(job.identity(), String.join("; ", problems));
             return null;
         }
         if (cancelledTask.test(job.taskId())) {
@@ -205,6 +214,19 @@ final class JobSource {
             return null;
         }
         return job;
+    }
+
+    /**
+     * Reports a job parked as unrunnable as a failed attempt, once it is off its queue: no other worker
+     * will see it, and without a result its experiment would wait QUEUED for ever, holding a place in
+     * its task's window. Not retryable: the same job would be refused again.
+     */
+    private void refused(JobMessage.Attempt attempt, String why) {
+        long now = clock.millis();
+        refusals.accept(new ResultMessage(Schema.VERSION, workerId, attempt.taskId(), attempt.experimentId(),
+                attempt.attempt(), ResultMessage.Outcome.FAILED, FailureClass.INVALID_CONFIG,
+                "job refused by worker " + workerId + " and parked in " + Topology.DEAD_LETTER_QUEUE + ": " + why,
+                Map.of(), List.of(), now, now));
     }
 
     /** A job taken off its queue, not yet acked. */

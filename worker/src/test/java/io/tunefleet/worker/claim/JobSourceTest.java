@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
+import io.tunefleet.common.message.ResultMessage;
+import io.tunefleet.common.message.Schema;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.worker.gpu.GpuInventories;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +37,8 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reserve, then claim, a batch at a time, against a real RabbitMQ: each job is taken off its queue
@@ -43,6 +49,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 class JobSourceTest {
 
     private static final URI BROKER = LocalRabbit.BROKER;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path locks;
@@ -52,6 +59,7 @@ class JobSourceTest {
     private WorkerPublisher publisher;
     private JobSource source;
     private QueueHints hints;
+    private final List<ResultMessage> refusals = new ArrayList<>();
 
     @BeforeEach
     void connect() {
@@ -60,7 +68,8 @@ class JobSourceTest {
         template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         hints = new QueueHints(4);
-        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints);
+        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints,
+                refusals::add);
         source.declareQueues(4);
         LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE, Topology.DEAD_LETTER_QUEUE);
         pool = new GpuPool(GpuInventories.fromSpec("sim:4", null, "jobsource"), locks, Clock.systemUTC());
@@ -193,6 +202,38 @@ class JobSourceTest {
                 .contains("parameters need 2 GPUs but the job says 1");
         assertThat(parked.getMessageProperties().<String>getHeader(Topology.SOURCE_QUEUE_HEADER))
                 .isEqualTo(Topology.jobQueue(1));
+        assertThat(refusals).as("its attempt is reported failed, so that its experiment does not wait for ever")
+                .singleElement().satisfies(r -> {
+                    assertThat(r.experimentId()).isEqualTo(invalid.experimentId());
+                    assertThat(r.taskId()).isEqualTo(invalid.taskId());
+                    assertThat(r.attempt()).isEqualTo(invalid.attempt());
+                    assertThat(r.outcome()).isEqualTo(ResultMessage.Outcome.FAILED);
+                    assertThat(r.failureClass()).as("not retryable: it would be refused again")
+                            .isEqualTo(FailureClass.INVALID_CONFIG);
+                    assertThat(r.error()).contains("refused by worker w-test", Topology.DEAD_LETTER_QUEUE,
+                            "parameters need 2 GPUs but the job says 1");
+                });
+    }
+
+    @Test
+    void aJobOfAnotherSchemaVersionIsReportedFailedUnderItsOwnAttemptAndGarbageIsOnlyParked() {
+        ObjectNode newer = (ObjectNode) JSON.readTree(MessageCodec.encode(new JobMessage(Schema.VERSION, 7, 41, 3, 1,
+                "sim", "m", "latest", new TreeMap<>(), Jobs.smallBenchmark(), 60)));
+        newer.put("schema", Schema.VERSION + 1);
+        template.send("", Topology.jobQueue(1), new Message(JSON.writeValueAsBytes(newer), new MessageProperties()));
+        template.send("", Topology.jobQueue(1), new Message("{not json".getBytes(), new MessageProperties()));
+        publishJob(2);
+
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+
+        assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactly(2L);
+        assertThat(waiting(Topology.DEAD_LETTER_QUEUE)).isEqualTo(2);
+        assertThat(refusals).as("garbage names no attempt: parked, nothing reported").singleElement()
+                .satisfies(r -> {
+                    assertThat(List.of(r.taskId(), r.experimentId(), (long) r.attempt())).containsExactly(7L, 41L, 3L);
+                    assertThat(r.failureClass()).isEqualTo(FailureClass.INVALID_CONFIG);
+                    assertThat(r.error()).contains("unknown schema version " + (Schema.VERSION + 1));
+                });
     }
 
     @Test

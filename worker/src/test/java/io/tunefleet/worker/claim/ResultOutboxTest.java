@@ -37,7 +37,7 @@ class ResultOutboxTest {
         template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         new JobSource(template, publisher, "w-outbox", "host", java.time.Clock.systemUTC(), t -> false,
-                new QueueHints(1)).declareQueues(1);
+                new QueueHints(1), refused -> { }).declareQueues(1);
         purge();
     }
 
