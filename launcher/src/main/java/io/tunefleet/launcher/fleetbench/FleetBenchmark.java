@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -67,6 +69,9 @@ public final class FleetBenchmark {
                 List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
                         broker.toString()));
         try {
+            // The coordinator holds its port before any worker binds one of its own (port 0): a worker
+            // handed that same port first had the coordinator fail to start.
+            awaitFleet(base, 0, coordinator, Duration.ofSeconds(120));
             for (int i = 1; i <= w.workers(); i++) {
                 List<String> workerJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
                 // e.g. -XX:StartFlightRecording:filename=/tmp/worker-%p.jfr to profile the workers
@@ -189,27 +194,45 @@ public final class FleetBenchmark {
     }
 
     private void awaitFleet(String base, int workers, ServiceProcess coordinator, Duration atMost) throws Exception {
+        awaitFleet(base, workers, coordinator::isAlive, coordinator.log(), atMost);
+    }
+
+    /**
+     * Waits until the coordinator at {@code base} lists {@code workers} live workers (0: until it
+     * answers at all). An answer that is not the coordinator's list (another process on the port, an
+     * error page) counts as not yet, and a coordinator that exited ends the wait, naming its log.
+     */
+    void awaitFleet(String base, int workers, BooleanSupplier coordinatorAlive, Path coordinatorLog, Duration atMost)
+            throws InterruptedException {
         long deadline = System.nanoTime() + atMost.toNanos();
+        String last = "no answer";
         while (System.nanoTime() < deadline) {
-            if (!coordinator.isAlive()) {
-                throw new IllegalStateException("the coordinator exited; see " + coordinator.log());
+            if (!coordinatorAlive.getAsBoolean()) {
+                throw new IllegalStateException("the coordinator exited; see " + coordinatorLog);
             }
             try {
                 List<Map<String, Object>> live = get(base + "/api/workers", new TypeReference<>() { });
                 if (live.stream().filter(m -> Boolean.TRUE.equals(m.get("live"))).count() >= workers) {
                     return;
                 }
-            } catch (IOException notYet) {
-                // the coordinator is still starting
+                last = live.size() + " worker(s) known";
+            } catch (IOException | JacksonException notYet) {
+                last = notYet.getMessage(); // the coordinator is still starting, or not what answers
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the fleet did not come up within " + atMost);
+        throw new IllegalStateException("the fleet did not come up within " + atMost + " (last: " + last
+                + "); see " + coordinatorLog);
     }
 
     private <T> T get(String url, TypeReference<T> type) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            String body = r.body();
+            throw new IOException("HTTP " + r.statusCode() + " from " + url + ": "
+                    + (body.length() > 200 ? body.substring(0, 200) + "..." : body));
+        }
         return JSON.readValue(r.body(), type);
     }
 
