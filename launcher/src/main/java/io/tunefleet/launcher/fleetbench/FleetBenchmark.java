@@ -193,7 +193,8 @@ public final class FleetBenchmark {
         }
     }
 
-    private void awaitFleet(String base, int workers, ServiceProcess coordinator, Duration atMost) throws Exception {
+    private void awaitFleet(String base, int workers, ServiceProcess coordinator, Duration atMost)
+            throws InterruptedException {
         awaitFleet(base, workers, coordinator::isAlive, coordinator.log(), atMost);
     }
 
