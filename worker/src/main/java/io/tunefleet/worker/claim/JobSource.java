@@ -51,7 +51,7 @@ final class JobSource {
      * @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped
      * @param hints         told when a queue is found empty
      * @param refusals      sends the failed result of a job refused as unreadable or invalid (see
-     *                      {@link #refused}); the ResultOutbox, which retries until the broker confirms
+     *                      {@link #refuse}); the ResultOutbox, which retries until the broker confirms
      */
     JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
               LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals) {
@@ -182,17 +182,13 @@ final class JobSource {
      * the broker confirmed it).
      */
     private JobMessage runnable(Channel channel, GetResponse response, String queue, int gpus) throws IOException {
-        long tag = response.getEnvelope().getDeliveryTag();
         JobMessage job;
         try {
             job = MessageCodec.decodeJob(response.getBody());
         } catch (UndecodableMessageException e) {
             log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
                     Topology.DEAD_LETTER_QUEUE, e.getMessage());
-            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, e.getMessage(),
-                    publisher.confirmTimeout());
-            channel.basicAck(tag, false);
-            MessageCodec.jobAttempt(response.getBody()).ifPresent(attempt -> refused(attempt, e.getMessage()));
+            refuse(channel, response, queue, e.getMessage(), MessageCodec.jobAttempt(response.getBody()));
             return null;
         }
         List<String> problems = JobValidation.problems(job);
@@ -202,31 +198,33 @@ final class JobSource {
         if (!problems.isEmpty()) {
             log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
                     Topology.DEAD_LETTER_QUEUE, problems);
-            DeadLetters.park(channel, response.getProps(), response.getBody(), queue, String.join("; ", problems),
-                    publisher.confirmTimeout());
-            channel.basicAck(tag, false);
-            refused(job.identity(), String.join("; ", problems));
+            refuse(channel, response, queue, String.join("; ", problems), Optional.of(job.identity()));
             return null;
         }
         if (cancelledTask.test(job.taskId())) {
             log.info("task {} experiment {}: dropped, the task was cancelled", job.taskId(), job.experimentId());
-            channel.basicAck(tag, false);
+            channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
             return null;
         }
         return job;
     }
 
     /**
-     * Reports a job parked as unrunnable as a failed attempt, once it is off its queue: no other worker
-     * will see it, and without a result its experiment would wait QUEUED for ever, holding a place in
-     * its task's window. Not retryable: the same job would be refused again.
+     * Parks a job no worker can run, acks it once the broker confirmed the dead letter, then reports
+     * its attempt (when the job names one) as failed: no other worker will see the job, and without a
+     * result its experiment would wait QUEUED for ever, holding a place in its task's window. Not
+     * retryable: the same job would be refused again.
      */
-    private void refused(JobMessage.Attempt attempt, String why) {
-        long now = clock.millis();
-        refusals.accept(new ResultMessage(Schema.VERSION, workerId, attempt.taskId(), attempt.experimentId(),
-                attempt.attempt(), ResultMessage.Outcome.FAILED, FailureClass.INVALID_CONFIG,
-                "job refused by worker " + workerId + " and parked in " + Topology.DEAD_LETTER_QUEUE + ": " + why,
-                Map.of(), List.of(), now, now));
+    private void refuse(Channel channel, GetResponse response, String queue, String why,
+                        Optional<JobMessage.Attempt> attempt) throws IOException {
+        DeadLetters.park(channel, response.getProps(), response.getBody(), queue, why, publisher.confirmTimeout());
+        channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
+        attempt.ifPresent(a -> {
+            long now = clock.millis();
+            refusals.accept(new ResultMessage(Schema.VERSION, workerId, a.taskId(), a.experimentId(), a.attempt(),
+                    ResultMessage.Outcome.FAILED, FailureClass.INVALID_CONFIG, "job refused by worker " + workerId
+                    + " and parked in " + Topology.DEAD_LETTER_QUEUE + ": " + why, Map.of(), List.of(), now, now));
+        });
     }
 
     /** A job taken off its queue, not yet acked. */
