@@ -273,14 +273,23 @@ class WorkerMessageListener {
                 .flatMap(t -> Objective.fromWireName(t.objective())).orElse(null));
     }
 
-    /** The message, or null when it cannot be read and was moved to the dead-letter queue. */
+    /**
+     * The message, or null when it cannot be read: it is moved to the dead-letter queue, or dropped
+     * when that queue will not take it (an operator capped it with {@code reject-publish}, say).
+     * Handed back instead, it would come again with every batch, and the batch would never commit.
+     */
     private WorkerMessage decode(Message message, String queue) {
         try {
             return MessageCodec.decodeWorkerMessage(message.getBody());
         } catch (UndecodableMessageException e) {
             log.warn("a message on {} cannot be read and goes to {}: {}", queue, Topology.DEAD_LETTER_QUEUE,
                     e.getMessage());
-            deadLetters.park(message, queue, e.getMessage());
+            try {
+                deadLetters.park(message, queue, e.getMessage());
+            } catch (RuntimeException notParked) {
+                log.error("a message on {} that cannot be read is dropped: {} did not take it ({}); it could not be "
+                        + "read because: {}", queue, Topology.DEAD_LETTER_QUEUE, notParked.getMessage(), e.getMessage());
+            }
             return null;
         }
     }

@@ -60,13 +60,22 @@ public class NoBrokerConfiguration {
     public static final class RecordingDeadLetters extends DeadLetters {
 
         private final List<String> reasons = new CopyOnWriteArrayList<>();
+        private volatile boolean refusing;
 
         RecordingDeadLetters() {
             super(null);
         }
 
+        /** From now on every park fails, as against a dead-letter queue that rejects publishes. */
+        public void refusing(boolean on) {
+            refusing = on;
+        }
+
         @Override
         void park(Message message, String sourceQueue, String reason) {
+            if (refusing) {
+                throw new IllegalStateException("broker refused the dead letter");
+            }
             reasons.add(reason);
         }
 

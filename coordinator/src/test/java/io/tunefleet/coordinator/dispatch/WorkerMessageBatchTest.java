@@ -118,6 +118,22 @@ class WorkerMessageBatchTest extends NoBrokerDispatchTest {
     }
 
     @Test
+    void anUnreadableMessageTheDeadLetterQueueWillNotTakeIsDroppedAndItsBatchStillCommits() throws Exception {
+        JobMessage a = jobsOfANewTask().get(0);
+        int parked = deadLetters.reasons().size();
+        deadLetters.refusing(true);
+        try {
+            listener.onWorkerMessages(List.of(message(claim(a)),
+                    new org.springframework.amqp.core.Message("{not json".getBytes()), message(result(a, null))));
+        } finally {
+            deadLetters.refusing(false);
+        }
+
+        assertThat(state(a)).as("the messages around it committed").isEqualTo(ExperimentState.SUCCEEDED);
+        assertThat(deadLetters.reasons()).hasSize(parked);
+    }
+
+    @Test
     void attemptsCutShortByAStoppedWorkerDoNotUseUpMaxRetriesUpToALimit() throws Exception {
         JobMessage job = jobsOfANewTask(0).get(0); // max_retries 0: no retry for any failure that counts
 

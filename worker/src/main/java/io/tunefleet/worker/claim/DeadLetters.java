@@ -12,8 +12,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Moves a job no worker can run to {@link Topology#DEAD_LETTER_QUEUE}, once, with the reason in a
  * header; the caller then acks the original, so it never loops. Published on the same channel the
- * job came from, and confirmed before the caller acks: a dead letter the broker did not take leaves
- * the original unacked, and it comes back when the channel closes.
+ * job came from, and confirmed before the caller acks. A dead letter the broker did not take (a
+ * dead-letter queue an operator capped with {@code reject-publish}, say) is reported to the caller,
+ * which decides what becomes of the original; the channel stays open for that.
  */
 final class DeadLetters {
 
@@ -24,17 +25,17 @@ final class DeadLetters {
      * Publishes the dead letter and waits for the broker's confirm.
      *
      * @param channel a channel in confirm mode, as every worker channel is
-     * @throws IOException when the broker refused it or did not confirm it within {@code confirmTimeout};
-     *                     the channel is closed then, which hands the original back to its queue
+     * @return null once the broker confirmed the dead letter, else why it is not parked (refused, or
+     *         no confirm within {@code confirmTimeout})
      */
-    static void park(Channel channel, AMQP.BasicProperties original, byte[] body, String sourceQueue, String reason,
-                     Duration confirmTimeout) throws IOException {
-        park(channel, Topology.DEAD_LETTER_QUEUE, original, body, sourceQueue, reason, confirmTimeout);
+    static String park(Channel channel, AMQP.BasicProperties original, byte[] body, String sourceQueue, String reason,
+                       Duration confirmTimeout) throws IOException {
+        return park(channel, Topology.DEAD_LETTER_QUEUE, original, body, sourceQueue, reason, confirmTimeout);
     }
 
     /** {@link #park} to another queue; tests use one that refuses messages. */
-    static void park(Channel channel, String deadLetterQueue, AMQP.BasicProperties original, byte[] body,
-                     String sourceQueue, String reason, Duration confirmTimeout) throws IOException {
+    static String park(Channel channel, String deadLetterQueue, AMQP.BasicProperties original, byte[] body,
+                       String sourceQueue, String reason, Duration confirmTimeout) throws IOException {
         Map<String, Object> headers = new HashMap<>();
         if (original != null && original.getHeaders() != null) {
             headers.putAll(original.getHeaders());
@@ -49,10 +50,12 @@ final class DeadLetters {
         channel.basicPublish("", deadLetterQueue, props, body);
         try {
             // Waits for whatever this channel published and the broker has not confirmed yet: the take
-            // publishes nothing else on it.
-            channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
+            // publishes nothing else on it. Unlike waitForConfirmsOrDie, a refusal leaves the channel
+            // open, so the caller can still settle the original on it.
+            return channel.waitForConfirms(confirmTimeout.toMillis()) ? null
+                    : deadLetterQueue + " refused it (a full queue that rejects publishes?)";
         } catch (TimeoutException e) {
-            throw new IOException("no confirm for the dead letter within " + confirmTimeout, e);
+            return "no confirm from " + deadLetterQueue + " within " + confirmTimeout;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for the dead letter's confirm", e);

@@ -46,6 +46,7 @@ final class JobSource {
     private final LongPredicate cancelledTask;
     private final QueueHints hints;
     private final Consumer<ResultMessage> refusals;
+    private final String deadLetterQueue;
 
     /**
      * @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped
@@ -55,6 +56,12 @@ final class JobSource {
      */
     JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
               LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals) {
+        this(template, publisher, workerId, host, clock, cancelledTask, hints, refusals, Topology.DEAD_LETTER_QUEUE);
+    }
+
+    /** As above, parking refused jobs in {@code deadLetterQueue}; tests pass one that refuses them. */
+    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
+              LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals, String deadLetterQueue) {
         this.template = template;
         this.publisher = publisher;
         this.workerId = workerId;
@@ -63,6 +70,7 @@ final class JobSource {
         this.cancelledTask = cancelledTask;
         this.hints = hints;
         this.refusals = refusals;
+        this.deadLetterQueue = deadLetterQueue;
     }
 
     /** Declares the queues this worker reads and writes, with the same arguments the coordinator uses. */
@@ -186,8 +194,8 @@ final class JobSource {
         try {
             job = MessageCodec.decodeJob(response.getBody());
         } catch (UndecodableMessageException e) {
-            log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue,
-                    Topology.DEAD_LETTER_QUEUE, e.getMessage());
+            log.warn("worker {}: an unreadable job on {} goes to {}: {}", workerId, queue, deadLetterQueue,
+                    e.getMessage());
             refuse(channel, response, queue, e.getMessage(), MessageCodec.jobAttempt(response.getBody()));
             return null;
         }
@@ -197,7 +205,7 @@ final class JobSource {
         }
         if (!problems.isEmpty()) {
             log.warn("task {} experiment {}: job refused and sent to {}: {}", job.taskId(), job.experimentId(),
-                    Topology.DEAD_LETTER_QUEUE, problems);
+                    deadLetterQueue, problems);
             refuse(channel, response, queue, String.join("; ", problems), Optional.of(job.identity()));
             return null;
         }
@@ -214,17 +222,42 @@ final class JobSource {
      * its attempt (when the job names one) as failed: no other worker will see the job, and without a
      * result its experiment would wait QUEUED for ever, holding a place in its task's window. Not
      * retryable: the same job would be refused again.
+     * <p>
+     * A job the dead-letter queue will not take (an operator capped it with {@code reject-publish},
+     * say) is not handed back either: it would head its queue for good, every worker would fail on it
+     * on every pass and claim nothing behind it. Its failure is reported, and confirmed, before it is
+     * dropped; only when that report is not confirmed either does the take fail, which hands the job
+     * back. Garbage that names no attempt is dropped with an error in the log.
      */
     private void refuse(Channel channel, GetResponse response, String queue, String why,
                         Optional<JobMessage.Attempt> attempt) throws IOException {
-        DeadLetters.park(channel, response.getProps(), response.getBody(), queue, why, publisher.confirmTimeout());
-        channel.basicAck(response.getEnvelope().getDeliveryTag(), false);
-        attempt.ifPresent(a -> {
-            long now = clock.millis();
-            refusals.accept(new ResultMessage(Schema.VERSION, workerId, a.taskId(), a.experimentId(), a.attempt(),
-                    ResultMessage.Outcome.FAILED, FailureClass.INVALID_CONFIG, "job refused by worker " + workerId
-                    + " and parked in " + Topology.DEAD_LETTER_QUEUE + ": " + why, Map.of(), List.of(), now, now));
-        });
+        long tag = response.getEnvelope().getDeliveryTag();
+        String notParked = DeadLetters.park(channel, deadLetterQueue, response.getProps(), response.getBody(), queue,
+                why, publisher.confirmTimeout());
+        if (notParked == null) {
+            channel.basicAck(tag, false);
+            attempt.ifPresent(a -> refusals.accept(refusal(a, "parked in " + deadLetterQueue + ": " + why)));
+            return;
+        }
+        if (attempt.isPresent()) {
+            ResultMessage failed = refusal(attempt.get(), "dropped, " + notParked + ": " + why);
+            Map<WorkerMessage, String> unreported = publisher.sendAllConfirmed(List.of(failed));
+            if (!unreported.isEmpty()) {
+                throw new IOException("a job refused (" + why + ") was neither parked (" + notParked
+                        + ") nor reported (" + unreported.get(failed) + "); it goes back to " + queue);
+            }
+        }
+        log.error("worker {}: a job refused on {} is dropped, {}; it was refused because: {}{}", workerId, queue,
+                notParked, why, attempt.map(a -> "; its attempt is reported failed").orElse(
+                        "; it names no attempt, so nothing is reported"));
+        channel.basicReject(tag, false);
+    }
+
+    private ResultMessage refusal(JobMessage.Attempt a, String what) {
+        long now = clock.millis();
+        return new ResultMessage(Schema.VERSION, workerId, a.taskId(), a.experimentId(), a.attempt(),
+                ResultMessage.Outcome.FAILED, FailureClass.INVALID_CONFIG, "job refused by worker " + workerId + " and "
+                + what, Map.of(), List.of(), now, now);
     }
 
     /** A job taken off its queue, not yet acked. */

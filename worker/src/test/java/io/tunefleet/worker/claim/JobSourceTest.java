@@ -18,7 +18,6 @@ import io.tunefleet.worker.gpu.GpuPool;
 import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.runtime.Jobs;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -237,7 +236,52 @@ class JobSourceTest {
     }
 
     @Test
-    void aDeadLetterTheBrokerRefusesIsAnErrorNotASilentLoss() {
+    void aDeadLetterTheBrokerRefusesIsReportedWithWhyAndTheChannelStaysOpen() {
+        withRefusingQueue(full -> {
+            String why = template.execute(channel -> {
+                String notParked = DeadLetters.park(channel, full, null, "{}".getBytes(), Topology.jobQueue(1), "test",
+                        Duration.ofSeconds(5));
+                assertThat(channel.isOpen()).as("the original can still be settled on it").isTrue();
+                return notParked;
+            });
+            assertThat(why).contains(full, "refused");
+        });
+    }
+
+    @Test
+    void aRefusedJobTheDeadLetterQueueWillNotTakeIsReportedThenDroppedAndDoesNotBlockItsQueue() {
+        JobMessage invalid = Jobs.job("sim", Map.of("tp-size", 2), Jobs.smallBenchmark(), 60);
+        template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(invalid), new MessageProperties()));
+        template.send("", Topology.jobQueue(1), new Message("{not json".getBytes(), new MessageProperties()));
+        publishJob(2);
+        withRefusingQueue(full -> {
+            JobSource refusing = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(),
+                    task -> false, hints, refusals::add, full);
+
+            List<JobSource.Claimed> claimed = refusing.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+
+            assertThat(claimed).as("the job behind the refused ones is claimed")
+                    .extracting(c -> c.job().experimentId()).containsExactly(2L);
+            assertThat(waiting(Topology.jobQueue(1))).as("neither refused job went back to its queue").isZero();
+            assertThat(pool.free()).isEqualTo(3);
+            assertThat(refusals).as("reported at once and confirmed, not left to the outbox").isEmpty();
+            List<WorkerMessage> sent = results();
+            assertThat(sent).filteredOn(m -> m instanceof ResultMessage).singleElement()
+                    .satisfies(m -> {
+                        ResultMessage r = (ResultMessage) m;
+                        assertThat(r.experimentId()).isEqualTo(invalid.experimentId());
+                        assertThat(r.outcome()).isEqualTo(ResultMessage.Outcome.FAILED);
+                        assertThat(r.failureClass()).isEqualTo(FailureClass.INVALID_CONFIG);
+                        assertThat(r.error()).contains("refused by worker w-test", "dropped", full,
+                                "parameters need 2 GPUs but the job says 1");
+                    });
+            assertThat(sent).filteredOn(m -> m instanceof ClaimMessage).singleElement()
+                    .satisfies(m -> assertThat(((ClaimMessage) m).experimentId()).isEqualTo(2L));
+        });
+    }
+
+    /** Runs {@code body} with a queue that refuses every publish, as a capped dead-letter queue would. */
+    private void withRefusingQueue(java.util.function.Consumer<String> body) {
         String full = "tunefleet.test.refusing";
         template.execute(channel -> {
             channel.queueDelete(full);
@@ -245,11 +289,7 @@ class JobSourceTest {
             return null;
         });
         try {
-            assertThatThrownBy(() -> template.execute(channel -> {
-                DeadLetters.park(channel, full, null, "{}".getBytes(), Topology.jobQueue(1), "test",
-                        Duration.ofSeconds(5));
-                return null;
-            })).hasRootCauseInstanceOf(IOException.class);
+            body.accept(full);
         } finally {
             template.execute(channel -> channel.queueDelete(full));
         }
