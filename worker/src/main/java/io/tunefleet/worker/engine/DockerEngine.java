@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.TopContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -18,8 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * binds it was given (the model read-only), and labels naming its owner so a reaper finds it after a
  * crash. The command is an argv list set as the entrypoint, never a shell string. Closing it stops
  * the container (TERM, then KILL after the grace period), saves its whole output to the log file and
- * removes it.
+ * removes it. Just before the stop it lists the container's processes ({@code docker top}), whose host
+ * pids are what nvidia-smi on the host shows of a process left on a GPU ({@link #pids()}).
  */
 public final class DockerEngine implements AutoCloseable {
 
@@ -63,6 +69,8 @@ public final class DockerEngine implements AutoCloseable {
     private final String id;
     private final Spec spec;
     private boolean closed;
+    /** The host pids of the container's processes, listed as it was closed. */
+    private Set<Integer> pids = Set.of();
 
     private DockerEngine(DockerClient docker, String id, Spec spec) {
         this.docker = docker;
@@ -157,15 +165,64 @@ public final class DockerEngine implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** Stops the container (TERM, KILL after the grace period), keeps its output, removes it. */
+    /**
+     * The host pids of the container's processes: after {@link #close()}, those it had just before it
+     * was stopped; before, those it has now. Empty where Docker could not list them (the container had
+     * already exited, or the Docker engine did not answer).
+     */
+    public synchronized Set<Integer> pids() {
+        return closed ? pids : top();
+    }
+
+    /** The PID column of {@code docker top}: host pids, as {@code ps} on the host runs it. Never throws. */
+    private Set<Integer> top() {
+        try {
+            TopContainerResponse top = docker.topContainerCmd(id).exec();
+            return hostPids(top.getTitles(), top.getProcesses());
+        } catch (NotFoundException | ConflictException e) {
+            // Gone, or not running: its processes ended with it.
+            log.debug("container {}: no processes to list ({})", spec.name(), e.getMessage());
+            return Set.of();
+        } catch (RuntimeException e) {
+            // The clean release then has only the GPUs' memory to go by.
+            log.warn("container {}: its processes could not be listed ({}); a GPU it leaves dirty is known by "
+                    + "its memory only", spec.name(), e.getMessage());
+            return Set.of();
+        }
+    }
+
+    /** The pids in the column titled PID of a {@code docker top} answer; empty without one. */
+    static Set<Integer> hostPids(String[] titles, String[][] processes) {
+        int column = titles == null ? -1 : List.of(titles).indexOf("PID");
+        if (column < 0 || processes == null) {
+            return Set.of();
+        }
+        Set<Integer> pids = new TreeSet<>();
+        for (String[] row : processes) {
+            if (row != null && row.length > column) {
+                try {
+                    pids.add(Integer.valueOf(row[column].trim()));
+                } catch (NumberFormatException e) {
+                    // not a pid: skip the row
+                }
+            }
+        }
+        return Collections.unmodifiableSet(pids);
+    }
+
+    /**
+     * Lists its processes ({@link #pids()}), stops the container (TERM, KILL after the grace period),
+     * keeps its output, removes it.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        closed = true;
         boolean interrupted = Thread.interrupted(); // a timeout or cancel must not skip the cleanup
         try {
+            closed = true;
+            pids = top();
             try {
                 docker.stopContainerCmd(id).withTimeout((int) Math.max(1, spec.stopGrace().toSeconds())).exec();
             } catch (NotModifiedException | NotFoundException e) {

@@ -5,9 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * An engine process started under {@code setsid}, so it leads its own process group and everything it
  * spawns (tokenizer workers, per-GPU schedulers) can be stopped together: TERM to the group, then KILL
  * after a grace period. Output goes to a log file kept per experiment.
+ *
+ * <p>It remembers every process it saw in its group ({@link #pids()}): once the group is stopped those
+ * pids are gone from {@code /proc}, yet they are what nvidia-smi lists if a process of the engine
+ * still holds a GPU, which the clean release must recognise as ours.
  */
 public final class ProcessEngine implements AutoCloseable {
 
@@ -25,6 +34,9 @@ public final class ProcessEngine implements AutoCloseable {
     private final long pgid;
     private final Path logFile;
     private final long graceMillis;
+    /** Every pid seen in the group (and below the leader), from the close on; the leader's from the start. */
+    private final Set<Integer> seen = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     private ProcessEngine(Process process, Path logFile, long graceMillis) {
         this.process = process;
@@ -32,6 +44,7 @@ public final class ProcessEngine implements AutoCloseable {
         this.pgid = process.pid();
         this.logFile = logFile;
         this.graceMillis = graceMillis;
+        seen.add((int) process.pid());
     }
 
     public static ProcessEngine start(List<String> argv, Map<String, String> env, Path logFile, long graceMillis)
@@ -78,12 +91,48 @@ public final class ProcessEngine implements AutoCloseable {
     }
 
     static boolean groupAlive(long pgid) {
+        return !groupMembers(pgid).isEmpty();
+    }
+
+    /**
+     * The pids of the engine's processes: after {@link #close()}, every one seen in its group from
+     * just before the TERM until the group was gone, with the leader's; before, those alive now as well.
+     */
+    public Set<Integer> pids() {
+        Set<Integer> pids = new TreeSet<>(seen);
+        if (!closed) {
+            pids.addAll(members());
+        }
+        return Collections.unmodifiableSet(pids);
+    }
+
+    /**
+     * The live members of the group now, and the leader's live descendants: one that moved to a group
+     * of its own escapes the group's signals, but on a GPU it is still ours.
+     */
+    private Set<Integer> members() {
+        Set<Integer> members = groupMembers(pgid);
+        process.descendants().forEach(d -> members.add((int) d.pid()));
+        return members;
+    }
+
+    /** The live (non-zombie) processes whose group is {@code pgid}: field "pgrp" of /proc/PID/stat. */
+    static Set<Integer> groupMembers(long pgid) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .anyMatch(p -> inGroup(p, pgid));
+                    .filter(p -> inGroup(p, pgid))
+                    .map(p -> Integer.valueOf(p.getFileName().toString()))
+                    .collect(Collectors.toCollection(TreeSet::new));
         } catch (IOException e) {
-            return false;
+            return new TreeSet<>();
         }
+    }
+
+    /** Notes who is in the group now; true while any of it lives. */
+    private boolean recordGroup() {
+        Set<Integer> now = groupMembers(pgid);
+        seen.addAll(now);
+        return !now.isEmpty();
     }
 
     private static boolean inGroup(Path proc, long pgid) {
@@ -96,26 +145,32 @@ public final class ProcessEngine implements AutoCloseable {
         }
     }
 
-    /** Stops the whole group: TERM, then KILL after the grace period. Waits until it is gone. */
+    /**
+     * Stops the whole group: TERM, then KILL after the grace period. Waits until it is gone. Notes the
+     * group's members first, and any seen while it waits (a process the engine forks as it stops), for
+     * {@link #pids()}.
+     */
     @Override
     public void close() {
         boolean interrupted = Thread.interrupted();
         try {
+            seen.addAll(members());
             signal("TERM");
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-            while (groupAlive() && System.nanoTime() < deadline) {
+            while (recordGroup() && System.nanoTime() < deadline) {
                 pause();
             }
-            if (groupAlive()) {
+            if (recordGroup()) {
                 log.warn("engine group {} ignored TERM for {} ms; killing it", pgid, graceMillis);
                 signal("KILL");
                 long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (groupAlive() && System.nanoTime() < killDeadline) {
+                while (recordGroup() && System.nanoTime() < killDeadline) {
                     pause();
                 }
             }
             process.destroyForcibly();
         } finally {
+            closed = true;
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
