@@ -352,7 +352,7 @@ public final class ClaimLoop implements AutoCloseable {
             // clean grace, so that it is sent before the outbox closes.
             sendResult(run, result, started);
         }
-        release(run);
+        release(run, result.enginePids());
         meters.cleanedUp(Duration.ofMillis(Math.max(0, clock.millis() - cleaning)));
         runs.remove(job.attemptKey());
         wake();
@@ -374,10 +374,14 @@ public final class ClaimLoop implements AutoCloseable {
                 started, clock.millis()));
     }
 
-    /** Frees the GPUs once nvidia-smi shows them clean; what stays dirty past the grace is quarantined. */
-    private void release(Run run) {
+    /**
+     * Frees the GPUs once nvidia-smi shows them clean: no process of the engine's left on them (its
+     * pids, as the runtime reported them) and their memory back near its baseline. What stays dirty
+     * past the grace is quarantined.
+     */
+    private void release(Run run, Set<Integer> enginePids) {
         try {
-            ReleaseOutcome outcome = pool.releaseWhenClean(run.reservation, Set.of(), cleanGrace);
+            ReleaseOutcome outcome = pool.releaseWhenClean(run.reservation, enginePids, cleanGrace);
             if (!outcome.clean()) {
                 log.warn("task {} experiment {}: GPUs {} quarantined: {}", run.job.taskId(), run.job.experimentId(),
                         outcome.quarantined().keySet(), outcome.quarantined());

@@ -111,7 +111,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
                 } finally {
                     live.remove(name);
                 }
-            });
+            }, engine::pids);
         });
     }
 

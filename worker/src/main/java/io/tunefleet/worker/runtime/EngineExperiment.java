@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One experiment on a real HTTP engine: reserve a port, start the engine, wait for {@code /health}
  * or else {@code /v1/models} (failing at once if the engine exits), benchmark it, score the levels, and stop it in every
- * outcome (success, failure, timeout, interrupt). {@code timeout_per_iteration} bounds the start.
+ * outcome (success, failure, timeout, interrupt). {@code timeout_per_iteration} bounds the start. The
+ * result names the pids the engine had ({@link RunResult#enginePids()}).
  */
 final class EngineExperiment {
 
@@ -63,9 +64,12 @@ final class EngineExperiment {
             } catch (IOException e) {
                 return RunResult.failed(FailureClass.INFRASTRUCTURE, "engine did not start: " + e.getMessage());
             }
+            RunResult result;
             try (engine) {
-                return serve(job, gpus, port.port(), engine);
+                result = serve(job, gpus, port.port(), engine);
             }
+            // Read once it is closed: every process it had, for the GPUs' clean release.
+            return result.withEnginePids(engine.pids());
         }
     }
 

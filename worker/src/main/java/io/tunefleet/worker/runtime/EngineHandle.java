@@ -1,5 +1,9 @@
 package io.tunefleet.worker.runtime;
 
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
 /** A started engine, as the experiment flow sees it. */
 interface EngineHandle extends AutoCloseable {
 
@@ -13,9 +17,15 @@ interface EngineHandle extends AutoCloseable {
     @Override
     void close();
 
-    /** A handle made of the three operations, for engines that already offer them. */
-    static EngineHandle of(java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> logTail,
-                           Runnable close) {
+    /**
+     * The host pids its processes had, complete once it is closed: a GPU that one of them still holds
+     * after the run is not clean. Empty for an engine with no process of its own.
+     */
+    Set<Integer> pids();
+
+    /** A handle made of the four operations, for engines that already offer them. */
+    static EngineHandle of(BooleanSupplier alive, Supplier<String> logTail, Runnable close,
+                           Supplier<Set<Integer>> pids) {
         return new EngineHandle() {
             @Override
             public boolean alive() {
@@ -30,6 +40,11 @@ interface EngineHandle extends AutoCloseable {
             @Override
             public void close() {
                 close.run();
+            }
+
+            @Override
+            public Set<Integer> pids() {
+                return pids.get();
             }
         };
     }

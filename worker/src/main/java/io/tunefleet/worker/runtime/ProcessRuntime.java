@@ -49,7 +49,7 @@ public final class ProcessRuntime implements ExperimentRuntime {
                     settings.logFile(j), settings.stopGrace().toMillis());
             log.info("task {} experiment {}: started {} as process group {} on GPUs {}, port {}", j.taskId(),
                     j.experimentId(), argv, engine.pgid(), visible, port);
-            return EngineHandle.of(engine::alive, () -> engine.logTail(20), engine::close);
+            return EngineHandle.of(engine::alive, () -> engine.logTail(20), engine::close, engine::pids);
         });
     }
 }

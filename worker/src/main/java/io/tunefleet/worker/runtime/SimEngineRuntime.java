@@ -4,6 +4,7 @@ import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.worker.engine.PortAllocator;
 import io.tunefleet.worker.sim.SimEngine;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -39,6 +40,11 @@ public final class SimEngineRuntime implements ExperimentRuntime {
                 public void close() {
                     closed = true;
                     engine.close();
+                }
+
+                @Override
+                public Set<Integer> pids() {
+                    return Set.of(); // it serves from this JVM: no process of its own
                 }
             };
         });

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * A simulated engine: holds its GPUs for a set time and reports figures from
  * {@link SimPerformanceModel} for the task's first traffic scenario. Latencies are those of the
- * lowest concurrency level, throughput that of the highest.
+ * lowest concurrency level, throughput that of the highest. It starts no process: its results name no
+ * engine pids.
  */
 public final class SimRuntime implements ExperimentRuntime {
 

@@ -10,8 +10,12 @@ import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.worker.gpu.FakeInventory;
+import io.tunefleet.worker.gpu.GpuInfo;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.gpu.GpuProcess;
+import io.tunefleet.worker.gpu.GpuStatus;
 import io.tunefleet.worker.gpu.SettableClock;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
@@ -24,6 +28,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +45,8 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * The claim loop against a real RabbitMQ: its runs at their edges (an abort that comes before its
- * run starts, a worker closed mid-run, a run that dies of an Error), and its timing when idle (how
+ * run starts, a worker closed mid-run, a run that dies of an Error), the clean release of their GPUs
+ * (an engine's process left on one), and its timing when idle (how
  * often it asks the broker, when it starts draining). Under {@code CI=true} a missing broker fails
  * the test; elsewhere it is skipped, saying why.
  */
@@ -138,6 +146,61 @@ class ClaimLoopTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.INFRASTRUCTURE);
         assertThat(result.error()).contains("unable to create native thread");
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.free() == 4 && loop.running() == 0);
+    }
+
+    /**
+     * The pids a run's engine had reach the clean release: nvidia-smi still listing one of them on the
+     * run's GPU keeps that GPU out of service, though its memory is back at its baseline, until
+     * nvidia-smi no longer lists it.
+     */
+    @Test
+    void aGpuOnWhichNvidiaSmiStillListsAProcessOfTheRunsEngineIsQuarantinedUntilItIsGone() {
+        FakeInventory inventory = oneGpu();
+        pool = new GpuPool(inventory, locks, Clock.systemUTC());
+        start((job, gpus) -> {
+            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
+            return RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241, 4242));
+        });
+        sendJob(61);
+        loop.jobsAvailable(List.of(1), 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(61).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.running() == 0);
+        GpuStatus gpu = pool.snapshot().get(0);
+        assertThat(gpu.state()).isEqualTo(GpuStatus.State.QUARANTINED);
+        assertThat(gpu.detail()).contains("processes of ours [4242]");
+        assertThat(pool.free()).isZero();
+
+        inventory.setProcesses(List.of()); // the process ended: nvidia-smi lists nothing on the GPU
+
+        assertThat(pool.recoverQuarantined()).containsExactly(0);
+        assertThat(pool.snapshot().get(0).state()).isEqualTo(GpuStatus.State.FREE);
+    }
+
+    /** A process on the GPU whose pid the run's engine never had is not the run's to answer for. */
+    @Test
+    void aProcessThatWasNotTheEnginesDoesNotKeepTheRunsGpuFromBeingFreed() {
+        FakeInventory inventory = oneGpu();
+        pool = new GpuPool(inventory, locks, Clock.systemUTC());
+        start((job, gpus) -> {
+            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
+            return RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241));
+        });
+        sendJob(62);
+        loop.jobsAvailable(List.of(1), 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(62).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.running() == 0);
+        assertThat(pool.quarantined()).isZero();
+        assertThat(pool.snapshot().get(0).state()).isNotEqualTo(GpuStatus.State.QUARANTINED);
+    }
+
+    private static final String GPU_UUID = "GPU-0b1c2d3e-51a0-4000-8000-000000000000";
+
+    /** One GPU with nothing on it, its memory at 300 MiB; the test sets the processes nvidia-smi lists. */
+    private static FakeInventory oneGpu() {
+        return new FakeInventory(List.of(new GpuInfo(0, GPU_UUID, "Test GPU", 81_559, 300, OptionalInt.of(0))),
+                List.of());
     }
 
     /**

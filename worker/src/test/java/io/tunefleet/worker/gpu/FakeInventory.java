@@ -6,8 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** An inventory whose answers a test sets; starts from captured nvidia-smi files. */
-final class FakeInventory implements GpuInventory {
+/**
+ * An inventory whose answers a test sets; starts from captured nvidia-smi files. Public for the claim
+ * loop's tests, which play an engine's process left on its GPU.
+ */
+public final class FakeInventory implements GpuInventory {
 
     private volatile List<GpuInfo> gpus;
     private volatile List<GpuProcess> processes;
@@ -15,7 +18,7 @@ final class FakeInventory implements GpuInventory {
     private volatile Runnable duringReading;
     private final java.util.concurrent.atomic.AtomicInteger readings = new java.util.concurrent.atomic.AtomicInteger();
 
-    FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
+    public FakeInventory(List<GpuInfo> gpus, List<GpuProcess> processes) {
         this.gpus = gpus;
         this.processes = processes;
     }
@@ -52,7 +55,7 @@ final class FakeInventory implements GpuInventory {
         this.gpus = gpus;
     }
 
-    void setProcesses(List<GpuProcess> processes) {
+    public void setProcesses(List<GpuProcess> processes) {
         this.processes = processes;
     }
 

@@ -192,6 +192,8 @@ class DockerRuntimeTest {
         assertThat(result.metrics()).containsKeys("ttft_mean_ms", "tpot_mean_ms", "score")
                 .containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
         assertThat(result.metrics().get("ttft_mean_ms")).isBetween(300.0, 400.0);
+        assertThat(result.enginePids()).as("host pids of the container's processes, for the clean release")
+                .isNotEmpty().noneMatch(pid -> ProcessHandle.of(pid).isPresent() && !zombie(pid));
         assertThat(containers(workerId)).as("containers left").isEmpty();
         assertThat(Files.readString(logOf(42))).contains("sim engine serving meta-llama/Llama-3.1-8B-Instruct");
     }
@@ -205,6 +207,7 @@ class DockerRuntimeTest {
         assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(result.failureClass()).isEqualTo(FailureClass.INVALID_CONFIG);
         assertThat(result.error()).contains("engine exited during start").contains("does not divide");
+        assertThat(result.enginePids()).as("an exited container has no process left").isEmpty();
         assertThat(containers(workerId)).as("containers left").isEmpty();
     }
 
@@ -335,12 +338,41 @@ class DockerRuntimeTest {
                     .containsEntry(DockerRuntime.LABEL_ATTEMPT, "1").containsEntry(DockerRuntime.LABEL_WORKER, workerId));
             assertThat(both).extracting(c -> c.getLabels().get(DockerRuntime.LABEL_PORT)).doesNotHaveDuplicates();
             assertThat(runtime.reapOrphans()).as("containers of live experiments reaped").isZero();
+            Map<String, Set<Integer>> topByExperiment = new TreeMap<>();
+            both.forEach(c -> topByExperiment.put(c.getLabels().get(DockerRuntime.LABEL_EXPERIMENT), top(c.getId())));
 
-            assertThat(first.get(60, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(second.get(60, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            RunResult firstResult = first.get(60, TimeUnit.SECONDS);
+            RunResult secondResult = second.get(60, TimeUnit.SECONDS);
+            assertThat(firstResult.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(secondResult.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            // Each run names its own container's processes, as docker top listed them while it ran.
+            assertThat(firstResult.enginePids()).isNotEmpty().containsAll(topByExperiment.get("42"))
+                    .doesNotContainAnyElementsOf(topByExperiment.get("43"));
+            assertThat(secondResult.enginePids()).isNotEmpty().containsAll(topByExperiment.get("43"))
+                    .doesNotContainAnyElementsOf(topByExperiment.get("42"));
             assertThat(containers(workerId)).as("containers left").isEmpty();
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /** The PID column of {@code docker top}: host pids. */
+    private static Set<Integer> top(String containerId) {
+        var top = docker.topContainerCmd(containerId).exec();
+        int column = List.of(top.getTitles()).indexOf("PID");
+        Set<Integer> pids = new java.util.TreeSet<>();
+        for (String[] row : top.getProcesses()) {
+            pids.add(Integer.valueOf(row[column].trim()));
+        }
+        return pids;
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (java.io.IOException e) {
+            return true; // gone meanwhile
         }
     }
 

@@ -49,6 +49,12 @@ class ProcessRuntimeTest {
         assertThat(alive(engine)).as("engine %d", engine).isFalse();
     }
 
+    /** The engine's pid and its child's, as the script wrote them. */
+    private Integer[] enginePids() throws Exception {
+        return new Integer[] {Integer.valueOf(Files.readString(dir.resolve("engine.pid")).trim()),
+                Integer.valueOf(Files.readString(dir.resolve("child.pid")).trim())};
+    }
+
     private static boolean alive(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -75,6 +81,7 @@ class ProcessRuntimeTest {
         // PCI bus order, as nvidia-smi numbers them; CUDA's own default puts the fastest GPU first
         assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("2,5 PCI_BUS_ID");
         assertGroupGone();
+        assertThat(result.enginePids()).as("for the clean release").contains(enginePids());
     }
 
     @Test
@@ -90,6 +97,7 @@ class ProcessRuntimeTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.OUT_OF_MEMORY);
         assertThat(result.error()).contains("CUDA out of memory");
         assertGroupGone();
+        assertThat(result.enginePids()).as("the engine exited, its child did not").contains(enginePids());
     }
 
     @Test
@@ -101,6 +109,7 @@ class ProcessRuntimeTest {
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(this::assertGroupGone);
+        assertThat(result.enginePids()).contains(enginePids());
     }
 
     @Test
