@@ -11,6 +11,7 @@ import io.tunefleet.worker.gpu.GpuReservation;
 import io.tunefleet.worker.gpu.ReleaseOutcome;
 import io.tunefleet.worker.gpu.TelemetrySampler;
 import io.tunefleet.worker.metrics.WorkerMeters;
+import io.tunefleet.worker.runtime.EngineInterruptedException;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
 import java.time.Clock;
@@ -331,8 +332,13 @@ public final class ClaimLoop implements AutoCloseable {
             } else {
                 result = RunResult.failed(FailureClass.INFRASTRUCTURE, "the run was interrupted");
             }
+            // Stopped once its engine had started, the runtime names the engine's pids; before, there are none.
+            if (e instanceof EngineInterruptedException stopped) {
+                result = result.withEnginePids(stopped.enginePids());
+            }
         } catch (RuntimeException | Error e) {
-            // An Error too (a thread the benchmark could not start, say): the GPUs must still come back.
+            // An Error too (a thread the benchmark could not start, say): the GPUs must still come back, checked
+            // by their memory only, as a runtime that threw names no engine pids.
             log.error("task {} experiment {}: runtime failed unexpectedly", job.taskId(), job.experimentId(), e);
             result = RunResult.failed(FailureClass.INFRASTRUCTURE, "runtime error: " + e);
         } finally {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * One experiment on a real HTTP engine: reserve a port, start the engine, wait for {@code /health}
  * or else {@code /v1/models} (failing at once if the engine exits), benchmark it, score the levels, and stop it in every
  * outcome (success, failure, timeout, interrupt). {@code timeout_per_iteration} bounds the start. The
- * result names the pids the engine had ({@link RunResult#enginePids()}).
+ * result names the pids the engine had ({@link RunResult#enginePids()}); so does the
+ * {@link EngineInterruptedException} an interrupt ends the run with.
  */
 final class EngineExperiment {
 
@@ -67,6 +68,9 @@ final class EngineExperiment {
             RunResult result;
             try (engine) {
                 result = serve(job, gpus, port.port(), engine);
+            } catch (InterruptedException e) {
+                // The engine is closed before a catch runs: its pids are complete.
+                throw new EngineInterruptedException(engine.pids(), e);
             }
             // Read once it is closed: every process it had, for the GPUs' clean release.
             return result.withEnginePids(engine.pids());

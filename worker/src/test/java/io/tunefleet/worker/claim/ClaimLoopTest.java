@@ -19,6 +19,7 @@ import io.tunefleet.worker.gpu.GpuStatus;
 import io.tunefleet.worker.gpu.SettableClock;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
+import io.tunefleet.worker.runtime.EngineInterruptedException;
 import io.tunefleet.worker.runtime.ExperimentRuntime;
 import io.tunefleet.worker.runtime.RunResult;
 import java.io.IOException;
@@ -175,6 +176,32 @@ class ClaimLoopTest {
 
         assertThat(pool.recoverQuarantined()).containsExactly(0);
         assertThat(pool.snapshot().get(0).state()).isEqualTo(GpuStatus.State.FREE);
+    }
+
+    /**
+     * A run stopped at its timeout ends in an interrupt, not a result; the pids its engine had come
+     * with it ({@link EngineInterruptedException}), and reach the clean release all the same.
+     */
+    @Test
+    void theEnginePidsOfARunStoppedAtItsTimeoutReachTheCleanRelease() {
+        FakeInventory inventory = oneGpu();
+        pool = new GpuPool(inventory, locks, Clock.systemUTC());
+        start((job, gpus) -> {
+            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
+            try {
+                new CountDownLatch(1).await(); // a hung engine, until the timeout interrupts the run
+                return RunResult.succeeded(Map.of());
+            } catch (InterruptedException e) {
+                throw new EngineInterruptedException(Set.of(4242), e);
+            }
+        });
+        LocalRabbit.sendJob(template, 9, 63, 1);
+        loop.jobsAvailable(List.of(1), 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(63).size() == 1);
+        assertThat(resultsOf(63).get(0).outcome()).isEqualTo(ResultMessage.Outcome.TIMED_OUT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.running() == 0);
+        assertThat(pool.snapshot().get(0).detail()).contains("processes of ours [4242]");
     }
 
     /** A process on the GPU whose pid the run's engine never had is not the run's to answer for. */

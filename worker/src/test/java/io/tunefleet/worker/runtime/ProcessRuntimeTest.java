@@ -14,6 +14,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +114,39 @@ class ProcessRuntimeTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.STARTUP_TIMEOUT);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(this::assertGroupGone);
         assertThat(result.enginePids()).contains(enginePids());
+    }
+
+    /** How the claim loop stops a run at its timeout or on a cancel: the pids come with the interrupt. */
+    @Test
+    void anInterruptedRunStopsItsGroupAndNamesItsPidsInTheInterrupt() throws Exception {
+        ProcessRuntime runtime = runtime("exec sleep 300");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<Object> run = executor.submit(() -> {
+                try {
+                    return runtime.run(job(60), List.of(0));
+                } catch (InterruptedException e) {
+                    return e;
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("cuda.txt")));
+
+            executor.shutdownNow(); // interrupts the run
+
+            assertThat(run.get(20, TimeUnit.SECONDS)).isInstanceOfSatisfying(EngineInterruptedException.class,
+                    e -> assertThat(e.enginePids()).contains(enginePidsUnchecked()));
+            assertGroupGone();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private Integer[] enginePidsUnchecked() {
+        try {
+            return enginePids();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
