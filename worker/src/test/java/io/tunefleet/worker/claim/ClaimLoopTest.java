@@ -53,6 +53,9 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  */
 class ClaimLoopTest {
 
+    /** The one GPU of the tests that look at the clean release. */
+    private static final String GPU_UUID = "GPU-0b1c2d3e-51a0-4000-8000-000000000000";
+
     @TempDir
     Path locks;
     private CachingConnectionFactory connections;
@@ -156,12 +159,8 @@ class ClaimLoopTest {
      */
     @Test
     void aGpuOnWhichNvidiaSmiStillListsAProcessOfTheRunsEngineIsQuarantinedUntilItIsGone() {
-        FakeInventory inventory = oneGpu();
-        pool = new GpuPool(inventory, locks, Clock.systemUTC());
-        start((job, gpus) -> {
-            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
-            return RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241, 4242));
-        });
+        FakeInventory inventory = startOnOneGpuLeavingProcess4242(
+                (job, gpus) -> RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241, 4242)));
         sendJob(61);
         loop.jobsAvailable(List.of(1), 0);
 
@@ -184,10 +183,7 @@ class ClaimLoopTest {
      */
     @Test
     void theEnginePidsOfARunStoppedAtItsTimeoutReachTheCleanRelease() {
-        FakeInventory inventory = oneGpu();
-        pool = new GpuPool(inventory, locks, Clock.systemUTC());
-        start((job, gpus) -> {
-            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
+        startOnOneGpuLeavingProcess4242((job, gpus) -> {
             try {
                 new CountDownLatch(1).await(); // a hung engine, until the timeout interrupts the run
                 return RunResult.succeeded(Map.of());
@@ -207,12 +203,7 @@ class ClaimLoopTest {
     /** A process on the GPU whose pid the run's engine never had is not the run's to answer for. */
     @Test
     void aProcessThatWasNotTheEnginesDoesNotKeepTheRunsGpuFromBeingFreed() {
-        FakeInventory inventory = oneGpu();
-        pool = new GpuPool(inventory, locks, Clock.systemUTC());
-        start((job, gpus) -> {
-            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
-            return RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241));
-        });
+        startOnOneGpuLeavingProcess4242((job, gpus) -> RunResult.succeeded(Map.of()).withEnginePids(Set.of(4241)));
         sendJob(62);
         loop.jobsAvailable(List.of(1), 0);
 
@@ -222,12 +213,20 @@ class ClaimLoopTest {
         assertThat(pool.snapshot().get(0).state()).isNotEqualTo(GpuStatus.State.QUARANTINED);
     }
 
-    private static final String GPU_UUID = "GPU-0b1c2d3e-51a0-4000-8000-000000000000";
-
-    /** One GPU with nothing on it, its memory at 300 MiB; the test sets the processes nvidia-smi lists. */
-    private static FakeInventory oneGpu() {
-        return new FakeInventory(List.of(new GpuInfo(0, GPU_UUID, "Test GPU", 81_559, 300, OptionalInt.of(0))),
-                List.of());
+    /**
+     * Starts the loop on one GPU with nothing on it, its memory at 300 MiB (and staying there), whose
+     * nvidia-smi lists process 4242 on the GPU from the moment a run starts; then {@code runtime} runs.
+     * Returns the inventory, whose processes the test may change.
+     */
+    private FakeInventory startOnOneGpuLeavingProcess4242(ExperimentRuntime runtime) {
+        FakeInventory inventory = new FakeInventory(
+                List.of(new GpuInfo(0, GPU_UUID, "Test GPU", 81_559, 300, OptionalInt.of(0))), List.of());
+        pool = new GpuPool(inventory, locks, Clock.systemUTC());
+        start((job, gpus) -> {
+            inventory.setProcesses(List.of(new GpuProcess(GPU_UUID, 4242, OptionalLong.of(30_000))));
+            return runtime.run(job, gpus);
+        });
+        return inventory;
     }
 
     /**
