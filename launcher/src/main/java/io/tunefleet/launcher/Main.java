@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerPortFileWriter;
+import org.springframework.context.ApplicationListener;
 
 /**
  * The {@code tunefleet} command: {@code demo}, {@code standalone}, {@code coordinator},
@@ -32,6 +34,7 @@ public final class Main {
                          [--gpus sim|nvidia-smi] [--nvidia-smi PATH]
                                                the same stack, serving the REST API until stopped
               coordinator [--port 8080] [--db FILE] [--rabbitmq amqp://guest:guest@127.0.0.1:5672]
+                          [--port-file FILE]   writes the port it serves on there (with --port 0: any free one)
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
                      [--lock-dir DIR] [--runtime-mode engine|hold] [--sim-run-time 2s] [--heartbeat-interval 2s]
                      [--clean-grace 30s]
@@ -138,7 +141,7 @@ public final class Main {
             case "standalone" -> standalone(Args.parse(rest,
                     Set.of("port", "db", "workers", "gpus-per-worker", "sim-run-time", "gpus", "nvidia-smi"), Set.of()),
                     out);
-            case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq"), Set.of()));
+            case "coordinator" -> coordinator(Args.parse(rest, Set.of("port", "db", "rabbitmq", "port-file"), Set.of()));
             case "worker" -> worker(Args.parse(rest, workerOptions(), Set.of()));
             case "bench" -> bench(rest, out);
             case "submit" -> submit(Args.parse(rest, Set.of("coordinator"), Set.of("watch")), out);
@@ -359,7 +362,14 @@ public final class Main {
         props.add("server.port=" + args.get("port", "8080"));
         props.add("tunefleet.coordinator.database=" + args.get("db", "tunefleet.db"));
         props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        runSpring(CoordinatorApplication.class, props);
+        if (args.has("port-file")) {
+            // Boot writes the port the server bound once it serves, so that a caller can start it on
+            // port 0 and find it there: no port picked in advance that another process could take first.
+            runSpring(CoordinatorApplication.class, props,
+                    new WebServerPortFileWriter(new java.io.File(args.get("port-file", ""))));
+        } else {
+            runSpring(CoordinatorApplication.class, props);
+        }
         return -1;
     }
 
@@ -405,20 +415,23 @@ public final class Main {
      */
     static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
                                                                                  Map<String, ?> properties,
-                                                                                 boolean shutdownHook) {
+                                                                                 boolean shutdownHook,
+                                                                                 ApplicationListener<?>... listeners) {
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        return new SpringApplicationBuilder(application).registerShutdownHook(shutdownHook).run(args);
+        return new SpringApplicationBuilder(application).registerShutdownHook(shutdownHook).listeners(listeners)
+                .run(args);
     }
 
     static org.springframework.context.ConfigurableApplicationContext runSpring(Class<?> application,
-                                                                                 List<String> properties) {
+                                                                                 List<String> properties,
+                                                                                 ApplicationListener<?>... listeners) {
         Map<String, String> map = new java.util.LinkedHashMap<>();
         for (String p : properties) {
             int eq = p.indexOf('=');
             map.put(p.substring(0, eq), p.substring(eq + 1));
         }
-        return runSpring(application, map, true);
+        return runSpring(application, map, true, listeners);
     }
 
     private static String rabbit(Args args) {

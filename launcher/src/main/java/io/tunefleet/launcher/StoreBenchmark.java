@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,13 +36,13 @@ final class StoreBenchmark {
         int n = args.intValue("experiments", 100_000);
         Path dir = Files.createTempDirectory("tunefleet-store-bench");
         Path db = dir.resolve("tunefleet.db");
-        int port = EmbeddedBroker.freePort();
-        String base = "http://127.0.0.1:" + port;
+        Path portFile = dir.resolve("coordinator.port");
         HttpClient http = HttpClient.newHttpClient();
         try (EmbeddedBroker broker = EmbeddedBroker.start(0);
              ServiceProcess coordinator = ServiceProcess.start(dir.resolve("coordinator.log"), List.of("-Xmx256m"),
-                     List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
-                             broker.amqpUri().toString()))) {
+                     List.of("coordinator", "--port", "0", "--port-file", portFile.toString(), "--db", db.toString(),
+                             "--rabbitmq", broker.amqpUri().toString()))) {
+            String base = "http://127.0.0.1:" + coordinator.awaitPortFile(portFile, Duration.ofSeconds(120));
             waitForApi(http, base, coordinator);
             long insertStart = System.nanoTime();
             long taskId = fill(db, n);

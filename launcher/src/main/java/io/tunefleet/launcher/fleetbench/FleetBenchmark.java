@@ -3,7 +3,6 @@ package io.tunefleet.launcher.fleetbench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,18 +58,18 @@ public final class FleetBenchmark {
         io.tunefleet.launcher.BrokerQueues.purge(broker);
         Path runDir = Files.createDirectories(dir.resolve(w.name() + "-" + System.currentTimeMillis()));
         Path db = runDir.resolve("tunefleet.db");
-        int port = freePort();
-        String base = "http://127.0.0.1:" + port;
         List<ServiceProcess> workers = new ArrayList<>();
         List<String> coordinatorJvm = new ArrayList<>(List.of("-Xms64m", "-Xmx512m"));
         // e.g. -XX:StartFlightRecording=filename=/tmp/coordinator.jfr to profile the coordinator
         coordinatorJvm.addAll(extraOptions("TUNEFLEET_BENCH_COORDINATOR_OPTS"));
+        // Port 0, and the port it bound read back: a port picked here in advance could be taken by
+        // another process before the coordinator binds it.
+        Path portFile = runDir.resolve("coordinator.port");
         ServiceProcess coordinator = ServiceProcess.start(runDir.resolve("coordinator.log"), coordinatorJvm,
-                List.of("coordinator", "--port", Integer.toString(port), "--db", db.toString(), "--rabbitmq",
-                        broker.toString()));
+                List.of("coordinator", "--port", "0", "--port-file", portFile.toString(), "--db", db.toString(),
+                        "--rabbitmq", broker.toString()));
         try {
-            // The coordinator holds its port before any worker binds one of its own (port 0): a worker
-            // handed that same port first had the coordinator fail to start.
+            String base = "http://127.0.0.1:" + coordinator.awaitPortFile(portFile, Duration.ofSeconds(120));
             awaitFleet(base, 0, coordinator, Duration.ofSeconds(120));
             for (int i = 1; i <= w.workers(); i++) {
                 List<String> workerJvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
@@ -243,12 +242,6 @@ public final class FleetBenchmark {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -3,6 +3,7 @@ package io.tunefleet.launcher.fleetbench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,30 @@ public final class ServiceProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ServiceProcess(process, log);
+    }
+
+    /**
+     * The port a service started with {@code --port 0 --port-file FILE} serves on, once it wrote it:
+     * waits for the file, and fails naming the log if the service exits first or does not write it
+     * within {@code atMost}.
+     */
+    public int awaitPortFile(Path portFile, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                String written = Files.readString(portFile).trim();
+                if (!written.isEmpty()) {
+                    return Integer.parseInt(written);
+                }
+            } catch (IOException | NumberFormatException notYet) {
+                // not written yet, or written half
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited before it served; see " + log);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the service wrote no port to " + portFile + " within " + atMost + "; see " + log);
     }
 
     public boolean isAlive() {
