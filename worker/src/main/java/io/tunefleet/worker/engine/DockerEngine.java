@@ -192,7 +192,7 @@ public final class DockerEngine implements AutoCloseable {
     }
 
     /** The pids in the column titled PID of a {@code docker top} answer; empty without one. */
-    static Set<Integer> hostPids(String[] titles, String[][] processes) {
+    public static Set<Integer> hostPids(String[] titles, String[][] processes) {
         int column = titles == null ? -1 : List.of(titles).indexOf("PID");
         if (column < 0 || processes == null) {
             return Set.of();

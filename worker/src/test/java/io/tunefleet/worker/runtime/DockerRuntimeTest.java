@@ -13,6 +13,7 @@ import io.tunefleet.common.experiment.FailureClass;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage.Outcome;
 import io.tunefleet.common.message.Schema;
+import io.tunefleet.worker.engine.DockerEngine;
 import io.tunefleet.worker.engine.EnginePreset;
 import io.tunefleet.worker.engine.PortAllocator;
 import java.io.File;
@@ -193,7 +194,7 @@ class DockerRuntimeTest {
                 .containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
         assertThat(result.metrics().get("ttft_mean_ms")).isBetween(300.0, 400.0);
         assertThat(result.enginePids()).as("host pids of the container's processes, for the clean release")
-                .isNotEmpty().noneMatch(pid -> ProcessHandle.of(pid).isPresent() && !zombie(pid));
+                .isNotEmpty().noneMatch(Processes::alive);
         assertThat(containers(workerId)).as("containers left").isEmpty();
         assertThat(Files.readString(logOf(42))).contains("sim engine serving meta-llama/Llama-3.1-8B-Instruct");
     }
@@ -356,24 +357,10 @@ class DockerRuntimeTest {
         }
     }
 
-    /** The PID column of {@code docker top}: host pids. */
+    /** The host pids {@code docker top} lists for a container now. */
     private static Set<Integer> top(String containerId) {
         var top = docker.topContainerCmd(containerId).exec();
-        int column = List.of(top.getTitles()).indexOf("PID");
-        Set<Integer> pids = new java.util.TreeSet<>();
-        for (String[] row : top.getProcesses()) {
-            pids.add(Integer.valueOf(row[column].trim()));
-        }
-        return pids;
-    }
-
-    private static boolean zombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (java.io.IOException e) {
-            return true; // gone meanwhile
-        }
+        return DockerEngine.hostPids(top.getTitles(), top.getProcesses());
     }
 
     private static boolean gone(String containerId) {

@@ -49,24 +49,14 @@ class ProcessRuntimeTest {
     private void assertGroupGone() throws Exception {
         long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).trim());
         long engine = Long.parseLong(Files.readString(dir.resolve("engine.pid")).trim());
-        assertThat(alive(child)).as("child %d of the engine", child).isFalse();
-        assertThat(alive(engine)).as("engine %d", engine).isFalse();
+        assertThat(Processes.alive(child)).as("child %d of the engine", child).isFalse();
+        assertThat(Processes.alive(engine)).as("engine %d", engine).isFalse();
     }
 
     /** The engine's pid and its child's, as the script wrote them. */
     private Integer[] enginePids() throws Exception {
         return new Integer[] {Integer.valueOf(Files.readString(dir.resolve("engine.pid")).trim()),
                 Integer.valueOf(Files.readString(dir.resolve("child.pid")).trim())};
-    }
-
-    private static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     @Test

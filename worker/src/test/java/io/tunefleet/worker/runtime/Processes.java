@@ -1,0 +1,23 @@
+package io.tunefleet.worker.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What {@code /proc} says of a host process, for the runtime tests. */
+final class Processes {
+
+    private Processes() {
+    }
+
+    /** True while the process exists and is neither a zombie nor dead. */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
