@@ -189,8 +189,12 @@ public class Dispatcher implements AutoCloseable {
         unheldSince.remove(taskId);
     }
 
+    /**
+     * Checks every task that has not ended. A PENDING one too: its first pass moves it to RUNNING,
+     * and should that pass fail (a store write that kept failing), nothing else would try it again.
+     */
     private void tick() {
-        for (TaskRecord task : tasks.withStatus(TaskStatus.RUNNING)) {
+        for (TaskRecord task : tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING)) {
             try {
                 failUnschedulable(task.id());
                 checkRunning(task.id());
@@ -202,7 +206,9 @@ public class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * The coordinator's lease on running work. An attempt with no result past its deadline times out.
+     * The coordinator's lease on running work. An attempt with no result past its deadline times out,
+     * once results have been consumed for a worker timeout (a result that waited out a broker outage
+     * in its worker's outbox is not thrown away as stale).
      * One that runs nowhere any more is re-queued as a new attempt (or failed after max_retries): its
      * worker restarted since the claim, went silent for a worker timeout, or has left it out of its
      * heartbeats for that long. The broker's consumer timeout never decides this: workers ack jobs
@@ -212,13 +218,15 @@ public class Dispatcher implements AutoCloseable {
         TaskSpec spec = specs.of(taskId);
         long now = clock.millis();
         long deadline = spec.optimization().timeoutPerIteration().plus(properties.resultGrace()).toMillis();
-        // After a (re)start or a broker outage, workers get one worker timeout to be heard from first.
+        // After a (re)start or a broker outage, workers get one worker timeout to be heard from first,
+        // and their results, held in their outboxes while the broker was away, that long to arrive:
+        // until then neither silence nor a passed deadline ends an attempt.
         boolean fleetSettled = fleet.listenedLongEnough();
         Map<String, Long> unheld = unheldSince.computeIfAbsent(taskId, t -> new HashMap<>());
         Map<String, Long> stillUnheld = new HashMap<>();
         for (ExperimentRecord e : experiments.inState(taskId, RUNNING)) {
             long unheldFor = unheldFor(e, unheld, stillUnheld, now);
-            if (e.startedAt() != null && now - e.startedAt() > deadline) {
+            if (fleetSettled && e.startedAt() != null && now - e.startedAt() > deadline) {
                 String why = "no result within timeout_per_iteration " + spec.optimization().timeoutPerIteration()
                         .toSeconds() + " s + grace " + properties.resultGrace().toSeconds() + " s from " + e.workerId();
                 if (writer.write(() -> experiments.markTimedOut(e.id(), e.attempt(), why))) {
@@ -457,7 +465,7 @@ public class Dispatcher implements AutoCloseable {
             if (e.gpus() > largest.getAsInt() && e.queuedAt() != null && e.queuedAt() <= cutoff) {
                 String why = "needs " + e.gpus() + " GPUs but the largest live worker has " + largest.getAsInt()
                         + "; no worker can run it";
-                if (writer.write(() -> experiments.markFailed(e.id(), e.attempt(), FailureClass.UNSCHEDULABLE, why))) {
+                if (writer.write(() -> experiments.markUnschedulable(e.id(), e.attempt(), why))) {
                     log.warn("task {} experiment {}: unschedulable, {}; its slot goes to the next suggestion",
                             taskId, e.id(), why);
                     observed(taskId, e.parameters(), null, FailureClass.UNSCHEDULABLE);

@@ -260,9 +260,22 @@ public class ExperimentStore {
                 params("class", FailureClass.STARTUP_TIMEOUT.name(), "error", error, "now", clock.millis()));
     }
 
-    /** Ends an experiment without a worker result, e.g. unschedulable. */
+    /** Ends an experiment without a worker result: given up after its retries, say. */
     public boolean markFailed(long id, int attempt, FailureClass failureClass, String error) {
-        return move(id, attempt, FAILED, null, "failure_class = :class, retryable = :retryable, error = :error, finished_at = :now, committed_at = :now",
+        return fail(id, attempt, failureClass, error, null);
+    }
+
+    /**
+     * Fails an attempt no worker can run, only while it still waits QUEUED: a worker the coordinator
+     * has not heard from yet may have claimed it since it was read as waiting.
+     */
+    public boolean markUnschedulable(long id, int attempt, String error) {
+        return fail(id, attempt, FailureClass.UNSCHEDULABLE, error, "state = 'QUEUED'");
+    }
+
+    private boolean fail(long id, int attempt, FailureClass failureClass, String error, String extraWhere) {
+        return move(id, attempt, FAILED, extraWhere, "failure_class = :class, retryable = :retryable, error = :error, "
+                        + "finished_at = :now, committed_at = :now",
                 params("class", failureClass.name(), "retryable", failureClass.retryable(), "error", error,
                         "now", clock.millis()));
     }

@@ -75,6 +75,26 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
     }
 
     @Test
+    void noAttemptTimesOutWhileTheBrokerIsAwaySoTheResultItsWorkerHeldCounts() {
+        long task = submit("outage", "\"tp-size\": [1]");
+        JobMessage job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+        ScheduledExecutorService heartbeats = heartbeating("w3", () -> null);
+        try {
+            listener.onWorkerMessages(List.of(message(claim(job, "w3"))));
+            fleet.deaf(); // the heartbeat consumer failed: the broker is away, results wait in the workers
+            // Well past timeout_per_iteration 1 s + result grace 100 ms.
+            await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(10))
+                    .until(() -> state(job) == ExperimentState.RUNNING);
+            fleet.listening(); // back: the result that waited in the worker's outbox arrives
+            listener.onWorkerMessages(List.of(message(succeeded(job, "w3", 0.05))));
+            assertThat(state(job)).isEqualTo(ExperimentState.SUCCEEDED);
+        } finally {
+            fleet.listening();
+            heartbeats.shutdownNow();
+        }
+    }
+
+    @Test
     void anExperimentNoWorkerCanRunIsToldToTheStrategyAsUnschedulable() {
         listener.onHeartbeat(message(new HeartbeatMessage(Schema.VERSION, "w8", "h8", 8, 8, 0, 0,
                 System.currentTimeMillis())));

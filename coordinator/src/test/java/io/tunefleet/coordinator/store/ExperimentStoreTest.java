@@ -137,6 +137,18 @@ class ExperimentStoreTest {
     }
 
     @Test
+    void onlyAnAttemptStillQueuedIsFailedAsUnschedulable() {
+        long claimed = running(Map.of("tp-size", 8)); // claimed since the dispatcher read it as waiting
+        assertThat(write(() -> experiments.markUnschedulable(claimed, 1, "no worker has 8 GPUs"))).isFalse();
+        assertThat(stateOf(claimed)).isEqualTo(ExperimentState.RUNNING);
+
+        long queued = insert(nextSeq(), Map.of("tp-size", 4), 1).id();
+        write(() -> experiments.markQueued(queued, 1));
+        assertThat(write(() -> experiments.markUnschedulable(queued, 1, "no worker has 4 GPUs"))).isTrue();
+        assertThat(experiments.find(queued).orElseThrow().failureClass()).isEqualTo(FailureClass.UNSCHEDULABLE);
+    }
+
+    @Test
     void aClaimCommittedBeforeIsKnownAsSuchAndNoOtherIs() {
         long id = running(Map.of("tp-size", 2));
 
