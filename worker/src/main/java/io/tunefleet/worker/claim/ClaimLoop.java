@@ -251,7 +251,15 @@ public final class ClaimLoop implements AutoCloseable {
             for (JobSource.Claimed c : claimed) {
                 meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - c.reservation().reservedAt().toEpochMilli())));
                 Run run = new Run(c.job(), c.reservation());
-                runs.put(c.job().attemptKey(), run);
+                if (runs.putIfAbsent(c.job().attemptKey(), run) != null) {
+                    // The coordinator published this attempt twice (a publish confirm that came too late)
+                    // and both copies came here: the claim of the second is a duplicate to it, so only
+                    // this worker can keep the attempt from running twice.
+                    log.warn("task {} experiment {}: attempt {} already runs here; its second job is dropped",
+                            c.job().taskId(), c.job().experimentId(), c.job().attempt());
+                    c.reservation().release();
+                    continue;
+                }
                 try {
                     experiments.execute(() -> {
                         meters.started(Duration.ofMillis(Math.max(0, clock.millis() - claimedAt)));
@@ -259,7 +267,7 @@ public final class ClaimLoop implements AutoCloseable {
                     });
                 } catch (RejectedExecutionException closed) {
                     // The worker closed while this pass confirmed its claims: report, do not run.
-                    runs.remove(c.job().attemptKey());
+                    runs.remove(c.job().attemptKey(), run);
                     sendResult(run, RunResult.failed(FailureClass.WORKER_STOPPED, "worker " + workerId
                             + " stopped before the run started"), clock.millis());
                     c.reservation().release();
@@ -360,7 +368,7 @@ public final class ClaimLoop implements AutoCloseable {
         }
         release(run, result.enginePids());
         meters.cleanedUp(Duration.ofMillis(Math.max(0, clock.millis() - cleaning)));
-        runs.remove(job.attemptKey());
+        runs.remove(job.attemptKey(), run);
         wake();
         if (!stopping) {
             sendResult(run, result, started);
@@ -450,7 +458,9 @@ public final class ClaimLoop implements AutoCloseable {
         closing = true;
         try {
             if (thread != null) {
-                thread.join(5_000);
+                // A pass under way may wait the whole confirm timeout for its claims; what it claimed must
+                // reach the executor before it shuts down, so that those runs report WORKER_STOPPED.
+                thread.join(publisher.confirmTimeout().toMillis() + 5_000);
             }
             drainToken.close();
             drainTokenCalls.shutdown();

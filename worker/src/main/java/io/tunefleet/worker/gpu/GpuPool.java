@@ -139,13 +139,20 @@ public final class GpuPool {
             List<Integer> pick = BlockChooser.choose(candidates, count, topology);
             Map<Integer, GpuLocks.Held> taken = new LinkedHashMap<>();
             Integer refused = null;
-            for (int index : pick) {
-                Optional<GpuLocks.Held> held = locks.tryLock(slots.get(index).uuid, lockNote(owner));
-                if (held.isEmpty()) {
-                    refused = index;
-                    break;
+            try {
+                for (int index : pick) {
+                    Optional<GpuLocks.Held> held = locks.tryLock(slots.get(index).uuid, lockNote(owner));
+                    if (held.isEmpty()) {
+                        refused = index;
+                        break;
+                    }
+                    taken.put(index, held.get());
                 }
-                taken.put(index, held.get());
+            } catch (RuntimeException e) {
+                // A lock file that cannot be opened or locked (another user's, say): the locks taken
+                // for this pick go back, or their GPUs would stay held by this JVM for good.
+                taken.values().forEach(GpuLocks.Held::release);
+                throw e;
             }
             if (refused == null) {
                 return grant(pick, owner, seen, taken);

@@ -120,6 +120,30 @@ class ClaimLoopTest {
     }
 
     @Test
+    void anAttemptWhoseJobWasPublishedTwiceRunsOnceHere() {
+        CountDownLatch finish = new CountDownLatch(1);
+        start((job, gpus) -> {
+            finish.await();
+            return RunResult.succeeded(Map.of());
+        });
+        sendJob(31);
+        sendJob(31); // the same attempt again, as when the coordinator's publish confirm came too late
+        sendJob(32);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.containsAll(List.of(31L, 32L)));
+
+        assertThat(ran).containsExactlyInAnyOrder(31L, 32L);
+        assertThat(loop.running()).isEqualTo(2);
+        assertThat(pool.free()).as("the second copy's GPU went back").isEqualTo(2);
+        loop.abort(31, 1, "task cancelled");
+        finish.countDown();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(32).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.running() == 0 && pool.free() == 4);
+        assertThat(resultsOf(31)).as("the one run of 31 was aborted: no result").isEmpty();
+    }
+
+    @Test
     void anAttemptIsHeldFromItsRunUntilItsResultIsConfirmed() {
         CountDownLatch finish = new CountDownLatch(1);
         start((job, gpus) -> {

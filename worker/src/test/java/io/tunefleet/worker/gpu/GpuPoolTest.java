@@ -3,6 +3,7 @@ package io.tunefleet.worker.gpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +75,23 @@ class GpuPoolTest {
         // Every lock went back: a second pool over the same lock files can take all eight.
         assertThat(new GpuPool(new SimulatedInventory(8, 81559, "race"), lockDir, clock).tryReserve(8, "after"))
                 .isPresent();
+    }
+
+    @Test
+    void aLockFileThatCannotBeOpenedMidPickLeavesNoGpuOfThePickHeld() throws Exception {
+        SimulatedInventory inventory = new SimulatedInventory(2, 81559, "unopenable");
+        GpuPool pool = new GpuPool(inventory, lockDir, clock);
+        // GPU 1's lock file becomes a directory (as unopenable as one another user owns): GPU 0 is locked first.
+        Path blocked = lockDir.resolve("gpu-" + inventory.uuidOf(1) + ".lock");
+        Files.deleteIfExists(blocked);
+        Files.createDirectory(blocked);
+
+        assertThatThrownBy(() -> pool.tryReserve(2, "first")).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining(blocked.getFileName().toString());
+
+        Files.delete(blocked);
+        assertThat(pool.tryReserve(2, "second")).as("GPU 0's lock went back with the failed pick")
+                .hasValueSatisfying(r -> assertThat(r.indices()).containsExactly(0, 1));
     }
 
     @Test
