@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public record Constraint(String source, Expr expr) {
 
+    /** Far longer than a real constraint; parsing and evaluating recurse, so the length bounds their depth. */
+    public static final int MAX_LENGTH = 500;
+
     /**
      * Parses and type-checks {@code source} against {@code parameters}.
      *
@@ -28,6 +31,11 @@ public record Constraint(String source, Expr expr) {
      *                             the type mismatch
      */
     public static Constraint parse(String source, List<Parameter> parameters) {
+        if (source.length() > MAX_LENGTH) {
+            // Parsing and evaluating recurse once per nesting level or operand: bounded, they cannot
+            // overflow a thread's stack.
+            throw new ConstraintException("is " + source.length() + " characters long; at most " + MAX_LENGTH);
+        }
         Map<String, Expr.Type> types = new LinkedHashMap<>();
         for (Parameter p : parameters) {
             types.put(p.name(), typeOf(p));

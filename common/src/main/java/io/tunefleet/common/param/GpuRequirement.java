@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 public final class GpuRequirement {
 
+    /** The largest parallelism size a task may ask for: more GPUs than one experiment spans anywhere. */
+    public static final int MAX_SIZE = 1024;
     static final List<String> TENSOR_PARALLEL = List.of("tp-size", "tp", "tensor-parallel-size");
     static final List<String> PIPELINE_PARALLEL = List.of("pp-size", "pp", "pipeline-parallel-size");
     static final List<String> DATA_PARALLEL = List.of("dp-size", "dp", "data-parallel-size");
@@ -51,11 +53,12 @@ public final class GpuRequirement {
         for (var entry : parameters.values().entrySet()) {
             if (names.contains(normalize(entry.getKey()))) {
                 Object v = entry.getValue();
-                if (v instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() == Math.rint(n.doubleValue())) {
+                if (v instanceof Number n && n.doubleValue() >= 1 && n.doubleValue() <= MAX_SIZE
+                        && n.doubleValue() == Math.rint(n.doubleValue())) {
                     return n.intValue();
                 }
                 throw new IllegalArgumentException(
-                        "parameter " + entry.getKey() + " must be a positive integer, got " + v);
+                        "parameter " + entry.getKey() + " must be an integer from 1 to " + MAX_SIZE + ", got " + v);
             }
         }
         return 1;

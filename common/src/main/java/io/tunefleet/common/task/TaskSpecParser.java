@@ -34,6 +34,10 @@ public final class TaskSpecParser {
             "D\\(\\d+,\\d+\\)|[NU]\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)/\\(\\d+(\\.\\d+)?,\\d+(\\.\\d+)?\\)");
     static final Set<String> RUNTIMES = Set.of("sglang", "vllm", "sim", "custom");
     static final int DEFAULT_GRID_POINTS = 5;
+    /** More grid points per range than any search over engine flags needs; a grid is their product. */
+    static final int MAX_GRID_POINTS = 1_000;
+    /** Integer bounds a JSON number holds exactly (2^53 - 1), so that high - low + 1 never overflows. */
+    static final long MAX_INTEGER_BOUND = (1L << 53) - 1;
     /** Grids up to this size are checked for at least one configuration that meets the constraints. */
     static final long CHECK_SATISFIABLE_UP_TO = 200_000;
 
@@ -221,8 +225,9 @@ public final class TaskSpecParser {
             if (v == null) {
                 continue;
             }
-            if (parallelism && !(v instanceof Long l && l >= 1)) {
-                problem(path + "[" + i + "]", "a parallelism size must be a positive integer");
+            if (parallelism && !(v instanceof Long l && l >= 1 && l <= GpuRequirement.MAX_SIZE)) {
+                problem(path + "[" + i + "]", "a parallelism size must be an integer from 1 to "
+                        + GpuRequirement.MAX_SIZE);
                 continue;
             }
             if (values.contains(v)) {
@@ -239,6 +244,10 @@ public final class TaskSpecParser {
             return v.longValue();
         }
         if (v.isNumber()) {
+            if (!Double.isFinite(v.doubleValue())) {
+                problem(path, "must be a finite number, got " + v);
+                return null;
+            }
             return v.doubleValue();
         }
         if (v.isBoolean()) {
@@ -281,6 +290,10 @@ public final class TaskSpecParser {
                 if (low == null || high == null) {
                     return null;
                 }
+                if (points > MAX_GRID_POINTS) {
+                    problem(path + ".grid_points", "must be at most " + MAX_GRID_POINTS + ", got " + points);
+                    return null;
+                }
                 if (low > high) {
                     problem(path, "low (" + low + ") must not exceed high (" + high + ")");
                     return null;
@@ -294,14 +307,26 @@ public final class TaskSpecParser {
                         problem(path, "low and high of an integer parameter must be integers");
                         return null;
                     }
+                    if (Math.abs(low) > MAX_INTEGER_BOUND || Math.abs(high) > MAX_INTEGER_BOUND) {
+                        problem(path, "low and high of an integer parameter must lie within ±" + MAX_INTEGER_BOUND);
+                        return null;
+                    }
                     if (GpuRequirement.isParallelismFlag(name) && low < 1) {
                         problem(path + ".low", "a parallelism size must be at least 1");
+                        return null;
+                    }
+                    if (GpuRequirement.isParallelismFlag(name) && high > GpuRequirement.MAX_SIZE) {
+                        problem(path + ".high", "a parallelism size must be at most " + GpuRequirement.MAX_SIZE);
                         return null;
                     }
                     return new IntegerParameter(name, low.longValue(), high.longValue(), log, points);
                 }
                 if (GpuRequirement.isParallelismFlag(name)) {
                     problem(path + ".type", "a parallelism size must be a choice or an integer");
+                    return null;
+                }
+                if (!Double.isFinite(high - low)) {
+                    problem(path, "the range high - low must be a finite number, got " + low + " to " + high);
                     return null;
                 }
                 return new ContinuousParameter(name, low, high, log, points);
@@ -568,6 +593,10 @@ public final class TaskSpecParser {
         }
         if (!v.isNumber()) {
             problem(path, "must be a number");
+            return null;
+        }
+        if (!Double.isFinite(v.doubleValue())) {
+            problem(path, "must be a finite number, got " + v);
             return null;
         }
         return v.doubleValue();

@@ -32,6 +32,21 @@ class ConstraintTest {
     }
 
     @Test
+    void aConstraintAsLongAsAllowedParsesAndEvaluatesAndALongerOneIsRefusedSayingSo() {
+        // As deep as the length allows, nested and chained: no stack overflow in parsing or evaluating.
+        int depth = (Constraint.MAX_LENGTH - "tp-size <= 8".length()) / 2;
+        String nested = "(".repeat(depth) + "tp-size <= 8" + ")".repeat(depth);
+        assertThat(holds(nested, config(4, 2, 0.8, "fcfs", true))).isTrue();
+        String chained = "1" + "+1".repeat((Constraint.MAX_LENGTH - 6) / 2) + " >= 1";
+        assertThat(chained.length()).isLessThanOrEqualTo(Constraint.MAX_LENGTH);
+        assertThat(holds(chained, config(4, 2, 0.8, "fcfs", true))).isTrue();
+
+        String tooLong = "(" + nested + ")";
+        assertThatThrownBy(() -> Constraint.parse(tooLong, PARAMS)).isInstanceOf(ConstraintException.class)
+                .hasMessageContaining("at most " + Constraint.MAX_LENGTH);
+    }
+
+    @Test
     void productOfParallelSizesIsBounded() {
         assertThat(holds("tp-size * dp-size <= 8", config(4, 2, 0.8, "fcfs", true))).isTrue();
         assertThat(holds("tp-size * dp-size <= 8", config(4, 4, 0.8, "fcfs", true))).isFalse();

@@ -160,6 +160,29 @@ class TaskSpecParserTest {
     }
 
     @Test
+    void numbersNoSearchCanUseAreRejectedWhereTheyStand() {
+        ObjectNode task = validTask();
+        ObjectNode parameters = (ObjectNode) task.get("parameters");
+        parameters.set("infinite-high", node("{\"type\": \"continuous\", \"low\": 0, \"high\": \"BIG\"}"));
+        parameters.set("infinite-choice", node("[1, \"BIG\"]"));
+        parameters.set("range-overflows", node("{\"type\": \"continuous\", \"low\": -1e308, \"high\": 1e308}"));
+        parameters.set("past-2-to-53", node("{\"type\": \"integer\", \"low\": 0, \"high\": 1e19}"));
+        parameters.set("too-many-points", node("{\"type\": \"integer\", \"low\": 0, \"high\": 9, \"grid_points\": 2000000000}"));
+        parameters.set("tp-size", node("[1, 4294967298]"));
+        // 1e400 is a JSON number that reads as infinity; a tree cannot hold it as written.
+        String json = write(task).replace("\"BIG\"", "1e400");
+
+        InvalidTaskException e = invalid(json);
+        assertThat(paths(e)).containsExactlyInAnyOrder("$.parameters.infinite-high.high",
+                "$.parameters.infinite-choice[1]", "$.parameters.range-overflows", "$.parameters.past-2-to-53",
+                "$.parameters.too-many-points.grid_points", "$.parameters.tp-size[1]");
+        assertThat(e.problems()).extracting(Problem::message).anySatisfy(m -> assertThat(m).contains("finite"))
+                .anySatisfy(m -> assertThat(m).contains("9007199254740991"))
+                .anySatisfy(m -> assertThat(m).contains("at most 1000"))
+                .anySatisfy(m -> assertThat(m).contains("from 1 to 1024"));
+    }
+
+    @Test
     void modelThatIsNotAnObjectIsReportedAtModel() {
         ObjectNode task = validTask();
         task.put("model", "meta-llama/Llama-3.2-1B-Instruct");

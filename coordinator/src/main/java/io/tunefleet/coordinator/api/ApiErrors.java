@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.server.ResponseStatusException;
 
 /** Errors as JSON a user can act on: what is wrong, and where. */
@@ -22,6 +25,29 @@ class ApiErrors {
         return ResponseEntity.badRequest().body(Map.of(
                 "error", "invalid task: " + problems.size() + " problem(s); nothing was stored",
                 "problems", problems));
+    }
+
+    /** A path or query value of the wrong type: {@code /api/tasks/abc}, {@code ?offset=x}. */
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, Object>> typeMismatch(MethodArgumentTypeMismatchException e) {
+        Class<?> type = e.getRequiredType();
+        boolean whole = type == long.class || type == Long.class || type == int.class || type == Integer.class;
+        String expected = whole ? "a whole number" : type == null ? "of another type" : "a " + type.getSimpleName();
+        return ResponseEntity.badRequest().body(Map.of("error", "'" + e.getName() + "' must be " + expected
+                + " in range, got '" + e.getValue() + "'"));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<Map<String, Object>> missingParameter(MissingServletRequestParameterException e) {
+        return ResponseEntity.badRequest().body(Map.of("error", "query parameter '" + e.getParameterName()
+                + "' is required"));
+    }
+
+    /** No body, or one that is not the text the endpoint reads. */
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, Object>> unreadableBody(HttpMessageNotReadableException e) {
+        return ResponseEntity.badRequest().body(Map.of("error", "the request body is missing or unreadable: "
+                + e.getMostSpecificCause().getMessage()));
     }
 
     @ExceptionHandler(ResponseStatusException.class)

@@ -121,6 +121,32 @@ class TaskApiTest {
         assertThat(tasks()).hasSize(tasksBefore);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "/api/tasks/abc|'id' must be a whole number",
+            "/api/tasks/99999999999999999999|'id' must be a whole number",
+            "/api/tasks/1/experiments?limit=10&offset=x|'offset' must be a whole number",
+            "/api/tasks/1/experiments?limit=ten|'limit' must be a whole number"})
+    void aPathOrQueryValueOfTheWrongTypeIs400NamingIt(String path, String says) throws Exception {
+        HttpResponse<String> response = get(path);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asString()).contains(says);
+    }
+
+    @Test
+    void aSubmitWithoutABodyIs400SayingSoAndStoresNothing() throws Exception {
+        int tasksBefore = tasks().size();
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/tasks"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asString()).contains("request body");
+        assertThat(tasks()).hasSize(tasksBefore);
+    }
+
     @Test
     void unknownTaskIs404WithAnErrorMessage() throws Exception {
         HttpResponse<String> get = get("/api/tasks/999");
