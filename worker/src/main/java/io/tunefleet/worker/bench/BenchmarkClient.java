@@ -199,6 +199,11 @@ public final class BenchmarkClient {
         } catch (JacksonException e) {
             connection.close();
             return RequestOutcome.failed("bad_response", ms(t0, System.nanoTime()));
+        } catch (RuntimeException e) {
+            // A status line, length or chunk size that is not a number: a bad response too. Thrown on, it
+            // would end this user's thread, and in the warm-up leave the level waiting for it for good.
+            connection.close();
+            return RequestOutcome.failed("bad_response", ms(t0, System.nanoTime()));
         } catch (IOException e) {
             connection.close();
             if (Thread.currentThread().isInterrupted()) {
