@@ -7,7 +7,6 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -32,15 +31,10 @@ class ApiErrors {
     ResponseEntity<Map<String, Object>> typeMismatch(MethodArgumentTypeMismatchException e) {
         Class<?> type = e.getRequiredType();
         boolean whole = type == long.class || type == Long.class || type == int.class || type == Integer.class;
-        String expected = whole ? "a whole number" : type == null ? "of another type" : "a " + type.getSimpleName();
+        String expected = whole ? "a whole number in range" : type == null ? "a value of another kind"
+                : "a " + type.getSimpleName();
         return ResponseEntity.badRequest().body(Map.of("error", "'" + e.getName() + "' must be " + expected
-                + " in range, got '" + e.getValue() + "'"));
-    }
-
-    @ExceptionHandler(MissingServletRequestParameterException.class)
-    ResponseEntity<Map<String, Object>> missingParameter(MissingServletRequestParameterException e) {
-        return ResponseEntity.badRequest().body(Map.of("error", "query parameter '" + e.getParameterName()
-                + "' is required"));
+                + ", got '" + e.getValue() + "'"));
     }
 
     /** No body, or one that is not the text the endpoint reads. */

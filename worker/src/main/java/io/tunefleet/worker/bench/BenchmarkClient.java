@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -196,12 +195,10 @@ public final class BenchmarkClient {
         } catch (java.net.SocketTimeoutException e) {
             connection.close();
             return RequestOutcome.failed("timeout", ms(t0, System.nanoTime()));
-        } catch (JacksonException e) {
-            connection.close();
-            return RequestOutcome.failed("bad_response", ms(t0, System.nanoTime()));
         } catch (RuntimeException e) {
-            // A status line, length or chunk size that is not a number: a bad response too. Thrown on, it
-            // would end this user's thread, and in the warm-up leave the level waiting for it for good.
+            // JSON that does not parse (Jackson's exceptions are unchecked), or a status line, length or
+            // chunk size that is not a number. Thrown on, it would end this user's thread, and in the
+            // warm-up leave the level waiting for it for good.
             connection.close();
             return RequestOutcome.failed("bad_response", ms(t0, System.nanoTime()));
         } catch (IOException e) {
