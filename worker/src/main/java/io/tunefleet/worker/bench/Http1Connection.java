@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -42,7 +43,8 @@ final class Http1Connection implements Closeable {
 
     /** Sends a POST with a JSON body, reconnecting if needed, and reads the status and headers. */
     Response post(String path, byte[] json) throws IOException {
-        if (socket == null || socket.isClosed()) {
+        boolean reused = socket != null && !socket.isClosed();
+        if (!reused) {
             connect();
         }
         String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
@@ -52,9 +54,25 @@ final class Http1Connection implements Closeable {
         byte[] request = new byte[headBytes.length + json.length];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
         System.arraycopy(json, 0, request, headBytes.length, json.length);
-        out.write(request);
-        out.flush();
-        String statusLine = line();
+        String statusLine;
+        try {
+            out.write(request);
+            out.flush();
+            statusLine = line();
+        } catch (IOException e) {
+            // A kept-alive connection the server closed while it sat idle (uvicorn, under vLLM and SGLang,
+            // drops one after 5 s; the warm-up's fast users wait that long for the slowest): not a byte of
+            // an answer came, so the request is sent once more on a new connection. Not after a read
+            // timeout, a partial answer or an interrupt: those are the server's or the caller's.
+            if (!reused || e instanceof SocketTimeoutException || headLine.length() > 0
+                    || Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            connect();
+            out.write(request);
+            out.flush();
+            statusLine = line();
+        }
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
             throw new IOException("not an HTTP/1.x response: " + statusLine);
