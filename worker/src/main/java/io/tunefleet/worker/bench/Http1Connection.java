@@ -56,9 +56,7 @@ final class Http1Connection implements Closeable {
         System.arraycopy(json, 0, request, headBytes.length, json.length);
         String statusLine;
         try {
-            out.write(request);
-            out.flush();
-            statusLine = line();
+            statusLine = send(request);
         } catch (IOException e) {
             // A kept-alive connection the server closed while it sat idle (uvicorn, under vLLM and SGLang,
             // drops one after 5 s; the warm-up's fast users wait that long for the slowest): not a byte of
@@ -69,9 +67,7 @@ final class Http1Connection implements Closeable {
                 throw e;
             }
             connect();
-            out.write(request);
-            out.flush();
-            statusLine = line();
+            statusLine = send(request);
         }
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -98,6 +94,13 @@ final class Http1Connection implements Closeable {
         }
         InputStream body = chunked ? new Chunked() : length >= 0 ? new Bounded(length) : in;
         return new Response(status, body, !close && (chunked || length >= 0));
+    }
+
+    /** Writes the whole request and reads the answer's status line. */
+    private String send(byte[] request) throws IOException {
+        out.write(request);
+        out.flush();
+        return line();
     }
 
     /** Connects now, if not connected yet. */

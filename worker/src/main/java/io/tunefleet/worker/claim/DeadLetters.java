@@ -22,18 +22,13 @@ final class DeadLetters {
     }
 
     /**
-     * Publishes the dead letter and waits for the broker's confirm.
+     * Publishes the dead letter to {@code deadLetterQueue} ({@link Topology#DEAD_LETTER_QUEUE}, or in
+     * tests one that refuses messages) and waits for the broker's confirm.
      *
      * @param channel a channel in confirm mode, as every worker channel is
      * @return null once the broker confirmed the dead letter, else why it is not parked (refused, or
      *         no confirm within {@code confirmTimeout})
      */
-    static String park(Channel channel, AMQP.BasicProperties original, byte[] body, String sourceQueue, String reason,
-                       Duration confirmTimeout) throws IOException {
-        return park(channel, Topology.DEAD_LETTER_QUEUE, original, body, sourceQueue, reason, confirmTimeout);
-    }
-
-    /** {@link #park} to another queue; tests use one that refuses messages. */
     static String park(Channel channel, String deadLetterQueue, AMQP.BasicProperties original, byte[] body,
                        String sourceQueue, String reason, Duration confirmTimeout) throws IOException {
         Map<String, Object> headers = new HashMap<>();
