@@ -28,6 +28,11 @@ public final class Scorer {
     static final List<String> PER_LEVEL = List.of(Metrics.TTFT_MEAN_MS, Metrics.TPOT_MEAN_MS, Metrics.E2E_P99_S,
             Metrics.OUTPUT_TPS_PER_GPU, Metrics.SUCCESS_RATE);
 
+    /** The most a run's soft SLO penalties add to its multiplier: it ranks below any run within reach of its bounds. */
+    static final double MAX_PENALTY = 1e12;
+    /** Below the exponent at which {@code Math.exp} overflows to infinity. */
+    private static final double MAX_EXPONENT = 700;
+
     private Scorer() {
     }
 
@@ -80,16 +85,20 @@ public final class Scorer {
         return null;
     }
 
-    /** The sum of soft penalties {@code weight * exp(ratio / steepness)} over the bounds exceeded. */
+    /**
+     * The sum of soft penalties {@code weight * exp(ratio / steepness)} over the bounds exceeded, at
+     * most {@link #MAX_PENALTY}: at the default steepness a bound 72 times over its threshold would
+     * give an infinite score (and a weight of 0 times that, NaN), which no ranking can order.
+     */
     static double penalty(Slo slo, LevelMetrics aggregate) {
         double sum = 0;
         for (Slo.Bound bound : slo.bounds()) {
             double v = bound.violation(aggregate);
             if (v > 0) {
-                sum += bound.weight() * Math.exp(v / slo.steepness());
+                sum += bound.weight() * Math.exp(Math.min(v / slo.steepness(), MAX_EXPONENT));
             }
         }
-        return sum;
+        return Math.min(sum, MAX_PENALTY);
     }
 
     static Map<String, Double> aggregate(List<LevelMetrics> kept) {

@@ -19,8 +19,8 @@ public record Slo(List<Bound> bounds, double steepness) {
 
     public Slo {
         bounds = List.copyOf(bounds);
-        if (!(steepness > 0)) {
-            throw new IllegalArgumentException("slo.steepness must be positive, got " + steepness);
+        if (!(steepness > 0) || Double.isInfinite(steepness)) {
+            throw new IllegalArgumentException("slo.steepness must be a positive number, got " + steepness);
         }
     }
 
@@ -55,19 +55,31 @@ public record Slo(List<Bound> bounds, double steepness) {
             throw new IllegalArgumentException(path + ".threshold must be positive, got " + m.get("threshold"));
         }
         return java.util.Optional.of(new Bound(name, metric, toSeconds, threshold,
-                number(m.get("weight"), DEFAULT_WEIGHT, path + ".weight"),
+                notNegative(number(m.get("weight"), DEFAULT_WEIGHT, path + ".weight"), path + ".weight"),
                 Boolean.TRUE.equals(m.get("hard_fail")),
-                number(m.get("fail_ratio"), DEFAULT_FAIL_RATIO, path + ".fail_ratio")));
+                notNegative(number(m.get("fail_ratio"), DEFAULT_FAIL_RATIO, path + ".fail_ratio"), path + ".fail_ratio")));
     }
 
+    /** A finite number, or {@code fallback} when absent. */
     private static double number(Object v, double fallback, String path) {
         if (v == null) {
             return fallback;
         }
-        if (v instanceof Number n) {
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
             return n.doubleValue();
         }
-        throw new IllegalArgumentException(path + " must be a number, got " + v);
+        throw new IllegalArgumentException(path + " must be a finite number, got " + v);
+    }
+
+    /**
+     * A weight or fail ratio below 0 makes no sense: a negative weight rewards breaking the bound, a
+     * negative fail ratio drops every level, even those within the threshold.
+     */
+    private static double notNegative(double v, String path) {
+        if (v < 0) {
+            throw new IllegalArgumentException(path + " must not be negative, got " + v);
+        }
+        return v;
     }
 
     /**

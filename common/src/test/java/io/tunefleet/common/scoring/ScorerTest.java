@@ -83,4 +83,29 @@ class ScorerTest {
                 .hasMessageContaining("slo.latency.p99.threshold");
         assertThatThrownBy(() -> Slo.parse(Map.of("steepness", 0))).hasMessageContaining("steepness");
     }
+
+    @Test
+    void aNegativeWeightOrFailRatioIsRejectedWithItsPath() {
+        assertThatThrownBy(() -> Slo.parse(Map.of("latency", Map.of("p90", Map.of("threshold", 2, "fail_ratio", -0.1)))))
+                .hasMessage("slo.latency.p90.fail_ratio must not be negative, got -0.1");
+        assertThatThrownBy(() -> Slo.parse(Map.of("ttft", Map.of("threshold", 2, "weight", -1))))
+                .hasMessage("slo.ttft.weight must not be negative, got -1.0");
+        assertThatThrownBy(() -> Slo.parse(Map.of("tpot", Map.of("threshold", 2, "weight", Double.POSITIVE_INFINITY))))
+                .hasMessage("slo.tpot.weight must be a finite number, got Infinity");
+    }
+
+    @Test
+    void aBoundFarOverItsThresholdGivesAFiniteScoreThatRanksBelowAnyNearIt() {
+        Slo soft = Slo.parse(Map.of("latency", Map.of("p90", Map.of("threshold", 0.01, "weight", 1.0))));
+        Slo weightless = Slo.parse(Map.of("latency", Map.of("p90", Map.of("threshold", 0.01, "weight", 0))));
+
+        // p90 100 s against 0.01 s: exp(9999 / 0.1) overflows a double.
+        var far = Scorer.score(Objective.MINIMIZE_LATENCY, soft, List.of(level(1, 100, 10, 100, 10)));
+        var near = Scorer.score(Objective.MINIMIZE_LATENCY, soft, List.of(level(1, 100, 10, 0.012, 10)));
+
+        assertThat(far.metrics().get("score")).isFinite().isGreaterThan(near.metrics().get("score"));
+        assertThat(far.metrics()).containsEntry("slo_penalty", 1 + Scorer.MAX_PENALTY);
+        assertThat(Scorer.score(Objective.MINIMIZE_LATENCY, weightless, List.of(level(1, 100, 10, 100, 10)))
+                .metrics()).as("a weight of 0 times the overflow").containsEntry("slo_penalty", 1.0);
+    }
 }

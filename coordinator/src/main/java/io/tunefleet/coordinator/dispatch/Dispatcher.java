@@ -358,7 +358,7 @@ public class Dispatcher implements AutoCloseable {
             runs.remove(taskId);
             return;
         }
-        TaskRun run = runs.computeIfAbsent(taskId, this::load);
+        TaskRun run = runs.computeIfAbsent(taskId, t -> load(task));
         if (task.status() == TaskStatus.PENDING
                 && writer.write(() -> tasks.transition(taskId, TaskStatus.PENDING, TaskStatus.RUNNING, null))) {
             log.info("task {}: running, window {}, up to {} experiments", taskId, task.maxParallel(),
@@ -385,13 +385,21 @@ public class Dispatcher implements AutoCloseable {
         }
         // One transaction stores the new suggestions and queues everything still PENDING (new ones,
         // re-queued attempts, or left over from a failed publish), so a claim can never find one PENDING.
-        List<ExperimentRecord> toPublish = writer.write(() -> {
-            for (Suggestion n : fresh) {
-                experiments.insertPending(taskId, n.seq(), n.parameters(), n.gpus());
-            }
-            experiments.markAllQueued(taskId);
-            return experiments.unpublished(taskId);
-        });
+        List<ExperimentRecord> toPublish;
+        try {
+            toPublish = writer.write(() -> {
+                for (Suggestion n : fresh) {
+                    experiments.insertPending(taskId, n.seq(), n.parameters(), n.gpus());
+                }
+                experiments.markAllQueued(taskId);
+                return experiments.unpublished(taskId);
+            });
+        } catch (RuntimeException e) {
+            // The strategy took these suggestions as made (a listed configuration passed, a point marked
+            // seen or pending): rebuilt from the database on the next pass, it makes them again.
+            runs.remove(taskId);
+            throw e;
+        }
         if (!toPublish.isEmpty() && publishAll(run, toPublish) > 0) {
             // Every queue holding jobs, oldest first: a worker asks them in that order, so the oldest
             // experiment that fits starts first, whatever its size.
@@ -415,11 +423,14 @@ public class Dispatcher implements AutoCloseable {
                     boolean done = e.state().isTerminal();
                     Double value = e.state() == SUCCEEDED ? e.objectiveValue() : null;
                     return new StoppingRules.Trial(done, value, done && value == null ? e.failureClass() : null,
-                            e.gpus(), e.startedAt(), done ? e.finishedAt() : null);
+                            e.gpus(), e.startedAt(), done ? e.finishedAt() : null, e.earlierAttemptsMs());
                 })
                 .toList();
-        run.stopReason = run.stopping.check(trials, clock.millis()).orElse(null);
-        if (run.stopReason != null) {
+        String reason = run.stopping.check(trials, clock.millis()).orElse(null);
+        if (reason != null) {
+            // Stored first: fired once, a rule holds even if a result still in flight would undo it.
+            writer.run(() -> tasks.noteStopping(run.taskId, reason));
+            run.stopReason = reason;
             log.info("task {}: stopping, {}; {} experiment(s) in flight finish first", run.taskId, run.stopReason,
                     inFlight);
         }
@@ -487,11 +498,14 @@ public class Dispatcher implements AutoCloseable {
         unheldSince.remove(task.id());
     }
 
-    private TaskRun load(long taskId) {
+    private TaskRun load(TaskRecord task) {
+        long taskId = task.id();
         TaskSpec spec = specs.of(taskId);
         List<ExperimentRecord> all = experiments.byTask(taskId);
         Set<String> suggested = all.stream().map(ExperimentRecord::configKey).collect(Collectors.toSet());
         TaskRun run = new TaskRun(taskId, spec, strategies.create(spec, suggested));
+        // A running task has a stop reason only once a stopping rule fired for it.
+        run.stopReason = task.status() == TaskStatus.RUNNING ? task.stopReason() : null;
         for (ExperimentRecord e : all) {
             if (e.state().isTerminal()) {
                 run.strategy.observe(ParameterSet.of(e.parameters()), Outcome.of(e.objectiveValue(), e.failureClass()));

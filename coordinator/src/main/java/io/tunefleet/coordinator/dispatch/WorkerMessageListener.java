@@ -10,6 +10,7 @@ import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.common.message.WorkerMessage;
+import io.tunefleet.common.scoring.Metrics;
 import io.tunefleet.common.task.Objective;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
@@ -207,9 +208,18 @@ class WorkerMessageListener {
         dispatcher.observed(result.taskId(), parameters, a.objectiveValue(), result.failureClass());
     }
 
+    /**
+     * What the task ranks the result by: its {@code score}, the objective's metric made worse by the
+     * soft SLO penalties it ran into, so that a configuration breaking a soft bound loses to one that
+     * keeps it; the bare metric from a worker that sends no score.
+     */
     private Double objectiveValue(ResultMessage result) {
         Objective objective = objectiveOf(result.taskId());
-        return result.metrics() == null || objective == null ? null : result.metrics().get(objective.metric());
+        if (result.metrics() == null || objective == null) {
+            return null;
+        }
+        Double score = result.metrics().get(Metrics.SCORE);
+        return score != null ? score : result.metrics().get(objective.metric());
     }
 
     /**

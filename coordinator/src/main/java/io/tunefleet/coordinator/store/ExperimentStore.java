@@ -326,12 +326,16 @@ public class ExperimentStore {
 
     /**
      * How each experiment of the task stands, for the stopping rules: the few columns they read, in
-     * commit order (those not ended last, by seq). Lighter than {@link #byTask} (no JSON to parse),
-     * as the rules are checked on every dispatch pass.
+     * commit order (those not ended last, by seq), with how long its earlier attempts held their GPUs
+     * (claimed until given up). Lighter than {@link #byTask} (no JSON to parse), as the rules are
+     * checked on every dispatch pass.
      */
     public List<Standing> standings(long taskId) {
         return jdbc.sql("""
-                SELECT state, objective_value, failure_class, gpus, started_at, finished_at FROM experiments
+                SELECT state, objective_value, failure_class, gpus, started_at, finished_at,
+                       (SELECT COALESCE(SUM(MAX(0, a.finished_at - a.claimed_at)), 0) FROM attempts a
+                        WHERE a.experiment_id = e.id AND a.attempt < e.attempt) AS earlier_ms
+                FROM experiments e
                 WHERE task_id = :task ORDER BY committed_at IS NULL, committed_at, seq""")
                 .param("task", taskId)
                 .query((rs, row) -> {
@@ -340,14 +344,15 @@ public class ExperimentStore {
                     String failure = rs.getString("failure_class");
                     return new Standing(ExperimentState.valueOf(rs.getString("state")), objectiveValue,
                             failure == null ? null : FailureClass.valueOf(failure), rs.getInt("gpus"),
-                            TaskStore.nullableLong(rs, "started_at"), TaskStore.nullableLong(rs, "finished_at"));
+                            TaskStore.nullableLong(rs, "started_at"), TaskStore.nullableLong(rs, "finished_at"),
+                            rs.getLong("earlier_ms"));
                 })
                 .list();
     }
 
     /** One experiment as {@link #standings} reads it. */
     public record Standing(ExperimentState state, Double objectiveValue, FailureClass failureClass, int gpus,
-                           Long startedAt, Long finishedAt) {
+                           Long startedAt, Long finishedAt, long earlierAttemptsMs) {
     }
 
     /** Attempts of this experiment, oldest first, as {@code attempt: outcome (error)} lines. */

@@ -88,6 +88,15 @@ public class TaskStore {
                 .update() == 1;
     }
 
+    /**
+     * Records why a stopping rule ended a running task's search while its last experiments finish, so
+     * that a restarted coordinator does not take the search up again. Must run on the writer thread.
+     */
+    public void noteStopping(long id, String stopReason) {
+        jdbc.sql("UPDATE tasks SET stop_reason = :reason WHERE id = :id AND status = 'RUNNING'")
+                .param("reason", stopReason).param("id", id).update();
+    }
+
     static TaskRecord map(ResultSet rs, int row) throws SQLException {
         return new TaskRecord(rs.getLong("id"), rs.getString("name"), TaskStatus.valueOf(rs.getString("status")),
                 rs.getString("strategy"), rs.getString("objective"),

@@ -25,20 +25,27 @@ public final class StoppingRules {
      * @param gpus        GPUs it holds
      * @param startedAtMs when it started running; null if it never ran
      * @param endedAtMs   when it finished; null while it runs
+     * @param earlierMs   how long its earlier attempts held their GPUs (retried after a lost worker or a
+     *                    retryable failure: the GPUs were used all the same)
      */
     public record Trial(boolean finished, Double objective, FailureClass failure, int gpus, Long startedAtMs,
-                        Long endedAtMs) {
+                        Long endedAtMs, long earlierMs) {
 
         public static Trial succeeded(double objective, int gpus, long startedAtMs, long endedAtMs) {
-            return new Trial(true, objective, null, gpus, startedAtMs, endedAtMs);
+            return new Trial(true, objective, null, gpus, startedAtMs, endedAtMs, 0);
         }
 
         public static Trial failed(FailureClass failure, int gpus, Long startedAtMs, Long endedAtMs) {
-            return new Trial(true, null, failure, gpus, startedAtMs, endedAtMs);
+            return new Trial(true, null, failure, gpus, startedAtMs, endedAtMs, 0);
         }
 
         public static Trial running(int gpus, long startedAtMs) {
-            return new Trial(false, null, null, gpus, startedAtMs, null);
+            return new Trial(false, null, null, gpus, startedAtMs, null, 0);
+        }
+
+        /** This trial, its earlier attempts having held its GPUs for {@code ms}. */
+        public Trial afterEarlierAttempts(long ms) {
+            return new Trial(finished, objective, failure, gpus, startedAtMs, endedAtMs, ms);
         }
     }
 
@@ -81,10 +88,11 @@ public final class StoppingRules {
         return Optional.empty();
     }
 
-    /** GPU hours of finished experiments plus those running until {@code nowMs}. */
+    /** GPU hours of finished experiments plus those running until {@code nowMs}, every attempt counted. */
     public static double gpuHours(List<Trial> trials, long nowMs) {
         double ms = 0;
         for (Trial t : trials) {
+            ms += (double) t.gpus * t.earlierMs;
             if (t.startedAtMs != null) {
                 long end = t.endedAtMs != null ? t.endedAtMs : nowMs;
                 ms += (double) t.gpus * Math.max(0, end - t.startedAtMs);

@@ -2,6 +2,7 @@ package io.tunefleet.coordinator.task;
 
 import io.tunefleet.common.experiment.ExperimentState;
 import io.tunefleet.common.experiment.TaskStatus;
+import io.tunefleet.common.scoring.Metrics;
 import io.tunefleet.common.task.Objective;
 import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.common.task.TaskSpecParser;
@@ -112,19 +113,32 @@ public class TaskService {
         List<ExperimentRecord> ranked = experiments.ranked(task.id(), objective.higherIsBetter(), 2);
         int scored = experiments.countScored(task.id());
         String why = (objective.higherIsBetter() ? "highest " : "lowest ") + objective.metric() + " ("
-                + best.objectiveValue() + ") among " + scored + " succeeded experiment(s)";
+                + value(objective, best) + ") among " + scored + " succeeded experiment(s)";
         if (ranked.size() > 1) {
             ExperimentRecord second = ranked.get(1);
             double gap = Math.abs(best.objectiveValue() - second.objectiveValue())
                     / Math.max(Math.abs(second.objectiveValue()), 1e-12) * 100;
-            why += String.format("; runner-up #%d at %s, %.1f %% behind", second.seq(), second.objectiveValue(), gap);
+            why += String.format("; runner-up #%d at %s, %.1f %% behind", second.seq(), value(objective, second), gap);
         }
         return why;
     }
 
+    /** The value an experiment ranks by, and how its soft SLO penalty made it from the bare metric. */
+    private static String value(Objective objective, ExperimentRecord e) {
+        Map<String, Double> metrics = e.metrics() == null ? Map.of() : e.metrics();
+        Double penalty = metrics.get(Metrics.SLO_PENALTY);
+        Double bare = metrics.get(objective.metric());
+        if (penalty == null || !(penalty > 1) || bare == null) {
+            return String.valueOf(e.objectiveValue());
+        }
+        return e.objectiveValue() + " (" + objective.metric() + " " + bare
+                + (objective.higherIsBetter() ? " ÷ " : " × ") + "SLO penalty " + penalty + ")";
+    }
+
     /**
      * Succeeded experiments no other one beats on both output tokens/s per GPU and {@code latencyMetric}.
-     * An experiment whose benchmark flagged a hard SLO violation ({@code slo_hard_fail} > 0) is left out.
+     * Every succeeded experiment meets the task's hard SLO bounds: the levels that broke one were left
+     * out of its figures, and one whose every level broke one failed as INVALID_CONFIG.
      */
     public List<ParetoFront.Point<ExperimentRecord>> pareto(long taskId, String latencyMetric) {
         List<ParetoFront.Point<ExperimentRecord>> points = experiments.inState(taskId, ExperimentState.SUCCEEDED)
@@ -132,8 +146,7 @@ public class TaskService {
                 .filter(e -> e.metrics() != null)
                 .map(e -> new ParetoFront.Point<>(e,
                         e.metrics().getOrDefault("output_tokens_per_s_per_gpu", Double.NaN),
-                        e.metrics().getOrDefault(latencyMetric, Double.NaN),
-                        e.metrics().getOrDefault("slo_hard_fail", 0.0) == 0.0))
+                        e.metrics().getOrDefault(latencyMetric, Double.NaN), true))
                 .toList();
         return ParetoFront.of(points);
     }

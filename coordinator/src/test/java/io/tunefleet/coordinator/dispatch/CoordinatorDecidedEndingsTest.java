@@ -58,6 +58,8 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
     FleetView fleet;
     @Autowired
     RecordingStrategies strategies;
+    @Autowired
+    Dispatcher dispatcher;
 
     @Test
     void anAttemptTimedOutByTheCoordinatorIsToldToTheStrategy() {
@@ -148,6 +150,32 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> tasks.find(task).orElseThrow().status().isTerminal());
         assertThat(tasks.find(task).orElseThrow().status()).isEqualTo(TaskStatus.COMPLETED);
+        assertThat(tasks.find(task).orElseThrow().stopReason()).contains("patience");
+        assertThat(experiments.byTask(task)).as("no fourth suggestion").hasSize(3);
+    }
+
+    @Test
+    void aStoppingRuleThatFiredHoldsForTheTaskRebuiltAfterARestart() {
+        long task = tasks.submit("""
+                {"task_name": "patient-restart", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"mem-fraction-static": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]},
+                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency", "max_iterations": 6,
+                                  "max_parallel_experiments": 2,
+                                  "patience": {"experiments": 1, "min_improvement_pct": 1}}}""").id();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs(task).size() == 2);
+        finish(jobs(task).get(0), 1.0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs(task).size() == 3);
+        finish(jobs(task).get(1), 1.2); // no improvement: patience fires, the third still runs
+        await().atMost(Duration.ofSeconds(20)).until(() -> tasks.find(task).orElseThrow().stopReason() != null);
+
+        // As after a restart: the task's run is rebuilt from the database.
+        dispatcher.onDispatcherThread(() -> {
+            dispatcher.forget(task);
+            return null;
+        });
+        finish(jobs(task).get(2), 0.5); // would restart the patience count
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> tasks.find(task).orElseThrow().status().isTerminal());
         assertThat(tasks.find(task).orElseThrow().stopReason()).contains("patience");
         assertThat(experiments.byTask(task)).as("no fourth suggestion").hasSize(3);
     }

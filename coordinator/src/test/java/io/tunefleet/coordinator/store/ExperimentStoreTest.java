@@ -319,6 +319,24 @@ class ExperimentStoreTest {
         assertThat(standings.get(2).finishedAt()).isNull();
     }
 
+    @Test
+    void standingsCountHowLongEarlierAttemptsHeldTheirGpus() {
+        long id = insert(1, Map.of("tp-size", 2), 2).id();
+        long hourAgo = SqliteStore.CLOCK.millis() - 3_600_000;
+        write(() -> experiments.markQueued(id, 1));
+        write(() -> experiments.markRunning(new ClaimMessage(Schema.VERSION, "worker-a", "host-a", task, id, 1,
+                List.of(0, 1), hourAgo)));
+        // Its worker lost an hour after the claim: given up now, and run again.
+        assertThat(write(() -> experiments.requeue(id, 1, "LOST", FailureClass.INFRASTRUCTURE, "worker lost"))).isTrue();
+        write(() -> experiments.markQueued(id, 2));
+        write(() -> experiments.markRunning(claim(id, 2)));
+        write(() -> experiments.commitResult(succeeded(id, 2, 1.0), 1.0));
+
+        ExperimentStore.Standing standing = experiments.standings(task).get(0);
+        assertThat(standing.earlierAttemptsMs()).isEqualTo(3_600_000L);
+        assertThat(standing.finishedAt() - standing.startedAt()).as("the attempt that succeeded").isEqualTo(1_000L);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private <T> T write(java.util.function.Supplier<T> work) {

@@ -72,6 +72,16 @@ class StoppingRulesTest {
     }
 
     @Test
+    void gpuHourBudgetCountsTheAttemptsGivenUpBeforeTheOneThatRan() {
+        // 8 GPUs: an hour on a worker that was lost, then an hour more on the retry.
+        List<Trial> trials = List.of(Trial.succeeded(1.0, 8, 2 * HOUR, 3 * HOUR).afterEarlierAttempts(HOUR));
+
+        assertThat(StoppingRules.gpuHours(trials, 3 * HOUR)).isEqualTo(16.0);
+        assertThat(new StoppingRules(new StoppingSpec(0, 1, 0, 12), Objective.MINIMIZE_LATENCY).check(trials, 3 * HOUR))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("gpu_hours_budget spent: 16.00"));
+    }
+
+    @Test
     void noRulesNeverStop() {
         StoppingRules rules = new StoppingRules(StoppingSpec.none(), Objective.MINIMIZE_LATENCY);
         List<Trial> trials = latencies(1, 1, 1, 1, 1, 1, 1, 1);
