@@ -60,8 +60,6 @@ public final class ClaimLoop implements AutoCloseable {
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
     /** How long an abort for an attempt not started here yet is kept for when it starts. */
     static final Duration REMEMBER_ABORTED = Duration.ofMinutes(10);
-    /** How long a close waits for the stopped runs to report, before it closes the outbox. */
-    static final Duration STOP_WAIT = Duration.ofSeconds(20);
 
     private final GpuPool pool;
     private final JobSource jobs;
@@ -71,6 +69,8 @@ public final class ClaimLoop implements AutoCloseable {
     private final String workerId;
     private final Duration pollInterval;
     private final Duration cleanGrace;
+    /** How long a close waits for the stopped runs to report, before it closes the outbox. */
+    private final Duration stopWait;
     private final Clock clock;
     private final ExecutorService experiments = Executors.newCachedThreadPool(DaemonThreads.named("experiment"));
     /** Takes and gives back the drain token, so that the claim loop never waits for the broker to do it. */
@@ -99,9 +99,13 @@ public final class ClaimLoop implements AutoCloseable {
     private volatile WorkerMeters meters = WorkerMeters.NONE;
     private Thread thread;
 
-    /** @param cleanGrace how long GPUs may take to come back clean before they are quarantined */
+    /**
+     * @param cleanGrace how long GPUs may take to come back clean before they are quarantined
+     * @param stopWait   how long a close waits for the stopped runs to report: longer than the engines'
+     *                   stop grace, which their runtimes give them after TERM
+     */
     public ClaimLoop(GpuPool pool, RabbitTemplate template, WorkerPublisher publisher, ExperimentRuntime runtime,
-                     String workerId, String host, Duration pollInterval, Duration cleanGrace,
+                     String workerId, String host, Duration pollInterval, Duration cleanGrace, Duration stopWait,
                      List<String> brokerAddresses, Clock clock) {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
@@ -115,6 +119,7 @@ public final class ClaimLoop implements AutoCloseable {
         this.workerId = workerId;
         this.pollInterval = pollInterval;
         this.cleanGrace = cleanGrace;
+        this.stopWait = stopWait;
         this.clock = clock;
     }
 
@@ -466,7 +471,11 @@ public final class ClaimLoop implements AutoCloseable {
             drainTokenCalls.shutdown();
             experiments.shutdownNow();
             // Each stopped run sends its result as soon as its runtime has stopped the engine.
-            experiments.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!experiments.awaitTermination(stopWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("worker {}: {} run(s) not done after {} (an engine past its stop grace, or GPUs not clean "
+                        + "yet); a run that has not reported is re-queued when this worker's lease lapses", workerId,
+                        runs.size(), stopWait);
+            }
             timeouts.shutdownNow(); // after the runs: each schedules its timeout as it starts
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

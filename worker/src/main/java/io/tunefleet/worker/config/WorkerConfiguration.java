@@ -49,8 +49,7 @@ class WorkerConfiguration {
                           ObjectProvider<RabbitProperties> rabbit, Clock clock) {
         // Every address of spring.rabbitmq.addresses: the connection factory keeps its own list to itself.
         List<String> brokers = rabbit.stream().findFirst().map(RabbitProperties::determineAddresses).orElse(List.of());
-        WorkerSettings settings = new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
-                properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace(), brokers);
+        WorkerSettings settings = settings(properties, brokers);
         RuntimeRouter runtime = runtime(properties);
         if (properties.engineLaunch() == EngineLaunch.DOCKER && properties.id().isBlank()) {
             log.warn("worker {}: engine-launch docker without a fixed tunefleet.worker.id; containers left by an "
@@ -70,6 +69,13 @@ class WorkerConfiguration {
             node.duplicateResults();
         }
         return node;
+    }
+
+    /** The node's settings; the engine stop grace is the one {@link #runtime} gives the engines. */
+    static WorkerSettings settings(WorkerProperties properties, List<String> brokers) {
+        return new WorkerSettings(workerId(properties), hostName(), properties.pollInterval(),
+                properties.heartbeatInterval(), properties.confirmTimeout(), properties.cleanGrace(),
+                properties.engineStopGrace(), brokers);
     }
 
     static RuntimeRouter runtime(WorkerProperties properties) {

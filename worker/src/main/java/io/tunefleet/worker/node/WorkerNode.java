@@ -58,7 +58,7 @@ public final class WorkerNode implements AutoCloseable {
         template.setMandatory(true);
         this.publisher = new WorkerPublisher(template, settings.confirmTimeout());
         this.claims = new ClaimLoop(pool, template, publisher, runtime, settings.workerId(), settings.host(),
-                settings.pollInterval(), settings.cleanGrace(), settings.brokerAddresses(), clock);
+                settings.pollInterval(), settings.cleanGrace(), settings.stopWait(), settings.brokerAddresses(), clock);
         this.control = new ControlListener(connections, claims, settings.workerId());
     }
 

@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -83,8 +82,7 @@ final class EngineExperiment {
         long deadline = System.nanoTime() + Duration.ofSeconds(job.timeoutSeconds()).toNanos();
         while (!healthy(base)) {
             if (!engine.alive()) {
-                String tail = engine.logTail();
-                return RunResult.failed(classify(tail), "engine exited during start; last output:\n" + tail);
+                return failed("engine exited during start", engine.logTail());
             }
             if (System.nanoTime() > deadline) {
                 return RunResult.timedOut("engine not healthy within timeout_per_iteration of " + job.timeoutSeconds()
@@ -102,8 +100,7 @@ final class EngineExperiment {
         }
         List<LevelResult> levels = new BenchmarkClient(base, job.model(), true, settings.requestTimeout()).run(plan);
         if (!engine.alive()) {
-            String tail = engine.logTail();
-            return RunResult.failed(classify(tail), "engine died during the benchmark; last output:\n" + tail);
+            return failed("engine died during the benchmark", engine.logTail());
         }
         if (levels.stream().allMatch(l -> l.succeeded() == 0)) {
             return RunResult.failed(FailureClass.BENCHMARK_ERROR, "no request succeeded: "
@@ -137,17 +134,10 @@ final class EngineExperiment {
         }
     }
 
-    /** What an engine's last words say about why it stopped. */
-    static FailureClass classify(String output) {
-        String s = output.toLowerCase(Locale.ROOT);
-        if (s.contains("out of memory") || s.contains("outofmemory") || s.contains("out_of_memory")) {
-            return FailureClass.OUT_OF_MEMORY;
-        }
-        if (s.contains("invalid") || s.contains("unrecognized argument") || s.contains("valueerror")
-                || s.contains("error: argument") || s.contains("does not divide")) {
-            return FailureClass.INVALID_CONFIG;
-        }
-        return FailureClass.INFRASTRUCTURE;
+    /** A failure classed by the engine's last output ({@link EngineFailures}), its error naming the cause. */
+    private static RunResult failed(String what, String tail) {
+        EngineFailures.Verdict verdict = EngineFailures.classify(tail);
+        return RunResult.failed(verdict.failure(), what + " (" + verdict.cause() + "); last output:\n" + tail);
     }
 
     static ParameterSet params(JobMessage job) {

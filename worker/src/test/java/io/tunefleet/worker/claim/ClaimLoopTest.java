@@ -64,6 +64,8 @@ class ClaimLoopTest {
     private ClaimLoop loop;
     /** The experiments the runtime was asked to run, in order. */
     private final List<Long> ran = new CopyOnWriteArrayList<>();
+    /** How long the loop's close waits for its runs; a test may set it before it starts the loop. */
+    private Duration stopWait = WorkerSettings.defaults("w-claimloop", "host-test").stopWait();
 
     @BeforeEach
     void connect() {
@@ -117,6 +119,38 @@ class ClaimLoopTest {
         assertThat(results).hasSize(1);
         assertThat(results.get(0).failureClass()).isEqualTo(FailureClass.WORKER_STOPPED);
         assertThat(pool.free()).isEqualTo(4);
+    }
+
+    /**
+     * A close waits for its runs as long as it was told, which the worker derives from its engines'
+     * stop grace ({@link WorkerSettings#stopWait()}), not a fixed 20 s: here a run whose engine is
+     * still in its stop grace holds the close for 300 ms, and no more.
+     */
+    @Test
+    void aCloseWaitsForItsStoppingRunsAsLongAsItsStopWaitSays() {
+        stopWait = Duration.ofMillis(300);
+        CountDownLatch engineStopped = new CountDownLatch(1);
+        start((job, gpus) -> {
+            while (true) {
+                try {
+                    engineStopped.await();
+                    return RunResult.failed(FailureClass.WORKER_STOPPED, "stopped");
+                } catch (InterruptedException e) {
+                    // TERM sent: the engine takes its stop grace
+                }
+            }
+        });
+        sendJob(22);
+        loop.jobsAvailable(List.of(1), 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ran.contains(22L));
+
+        long closing = System.nanoTime();
+        loop.close();
+        Duration closed = Duration.ofNanos(System.nanoTime() - closing);
+        loop = null;
+        engineStopped.countDown();
+
+        assertThat(closed).isGreaterThanOrEqualTo(stopWait).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
@@ -339,7 +373,7 @@ class ClaimLoopTest {
         loop = new ClaimLoop(pool, claims, publisher, (job, gpus) -> {
             ran.add(job.experimentId());
             return runtime.run(job, gpus);
-        }, "w-claimloop", "host-test", pollInterval, Duration.ofSeconds(1), List.of(), clock);
+        }, "w-claimloop", "host-test", pollInterval, Duration.ofSeconds(1), stopWait, List.of(), clock);
         loop.start();
     }
 

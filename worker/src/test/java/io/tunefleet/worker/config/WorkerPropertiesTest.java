@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeMode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,18 @@ class WorkerPropertiesTest {
         assertThat(p.heartbeatInterval()).isEqualTo(WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL);
         assertThat(p.confirmTimeout()).isEqualTo(WorkerSettings.DEFAULT_CONFIRM_TIMEOUT);
         assertThat(p.cleanGrace()).isEqualTo(WorkerSettings.DEFAULT_CLEAN_GRACE);
+        assertThat(p.engineStopGrace()).isEqualTo(WorkerSettings.DEFAULT_ENGINE_STOP_GRACE);
+    }
+
+    /** Engines given 60 s after TERM: a stopping worker waits for them, and a margin for their runs to report. */
+    @Test
+    void aStoppingWorkerWaitsForItsEnginesStopGraceAndAMargin() {
+        WorkerProperties p = bind(Map.of("tunefleet.worker.engine-stop-grace", "60s"));
+
+        WorkerSettings settings = WorkerConfiguration.settings(p, List.of());
+
+        assertThat(settings.engineStopGrace()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(settings.stopWait()).isEqualTo(Duration.ofSeconds(60).plus(WorkerSettings.STOP_MARGIN));
     }
 
     @Test
