@@ -20,7 +20,8 @@ import java.util.TreeSet;
  *       {@code m} times worse ({@code value * m} when minimizing, {@code value / m} when maximizing),
  *       so it reads in the objective's direction.</li>
  * </ol>
- * When every level is dropped the configuration is infeasible under the SLO.
+ * When every level is dropped the configuration is infeasible under the SLO. When the objective's
+ * metric was not measured at all (TPOT of one-token answers, say) there is no score.
  */
 public final class Scorer {
 
@@ -64,11 +65,12 @@ public final class Scorer {
         Map<String, Double> aggregate = aggregate(kept);
         double multiplier = 1 + penalty(slo, new LevelMetrics(0, aggregate));
         double value = aggregate.getOrDefault(objective.metric(), Double.NaN);
-        double score = objective.higherIsBetter() ? value / multiplier : value * multiplier;
         metrics.putAll(aggregate);
         metrics.put(Metrics.SLO_PENALTY, multiplier);
-        metrics.put(Metrics.SCORE, score);
-        return new Score(!Double.isNaN(value), Map.copyOf(metrics), dropped);
+        if (!Double.isNaN(value)) {
+            metrics.put(Metrics.SCORE, objective.higherIsBetter() ? value / multiplier : value * multiplier);
+        }
+        return new Score(true, Map.copyOf(metrics), dropped);
     }
 
     /** Why a level is dropped, or null when it is kept. */
@@ -132,6 +134,16 @@ public final class Scorer {
      *                 when feasible
      * @param dropped  why each dropped level was dropped
      */
+    /**
+     * @param feasible false when every level was dropped: the configuration cannot meet the SLO
+     * @param metrics  the flat metrics; {@code score} only when the objective's metric was measured
+     */
     public record Score(boolean feasible, Map<String, Double> metrics, List<String> dropped) {
+
+        /** The score, the objective's metric after the SLO penalties; empty when that metric was not measured. */
+        public java.util.OptionalDouble score() {
+            Double v = metrics.get(Metrics.SCORE);
+            return v == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(v);
+        }
     }
 }

@@ -78,6 +78,17 @@ class ScorerTest {
     }
 
     @Test
+    void anObjectiveNotMeasuredGivesNoScoreAndIsNoSloVerdict() {
+        // One output token per request: no time per output token at any level.
+        var oneToken = new LevelMetrics(1, Map.of(Metrics.TTFT_MEAN_MS, 50.0, Metrics.SUCCESS_RATE, 1.0));
+        var score = Scorer.score(Objective.MINIMIZE_TPOT, Slo.none(), List.of(oneToken));
+
+        assertThat(score.feasible()).isTrue();
+        assertThat(score.score()).isEmpty();
+        assertThat(score.metrics()).doesNotContainKey("score").containsEntry("ttft_mean_ms", 50.0);
+    }
+
+    @Test
     void aBadSloValueIsRejectedWithItsPath() {
         assertThatThrownBy(() -> Slo.parse(Map.of("latency", Map.of("p99", Map.of("threshold", -1)))))
                 .hasMessageContaining("slo.latency.p99.threshold");

@@ -114,6 +114,11 @@ final class EngineExperiment {
             return RunResult.failed(FailureClass.INVALID_CONFIG, "SLO: every concurrency level was dropped: "
                     + score.dropped());
         }
+        if (score.score().isEmpty()) {
+            // The benchmark, not the configuration: a task whose traffic asks one output token has no TPOT.
+            return RunResult.failed(FailureClass.BENCHMARK_ERROR, "the objective's metric "
+                    + spec.objective().metric() + " was not measured at any kept concurrency level");
+        }
         Map<String, Double> metrics = new LinkedHashMap<>(score.metrics());
         metrics.put(Metrics.GPUS, (double) gpus.size());
         return RunResult.succeeded(metrics);

@@ -67,6 +67,16 @@ class SimEngineRuntimeTest {
     }
 
     @Test
+    void anObjectiveTheBenchmarkCannotMeasureIsABenchmarkErrorNotAnInfeasibleConfig() throws Exception {
+        BenchmarkSpec oneToken = new BenchmarkSpec(List.of("D(16,1)"), List.of(1), 30, 4);
+        RunResult result = runtime(new ScoringSpec(Objective.MINIMIZE_TPOT, Slo.none()))
+                .run(Jobs.job("sim", Map.of(), oneToken, 30), List.of(0));
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.BENCHMARK_ERROR);
+        assertThat(result.error()).contains("tpot_mean_ms", "not measured");
+    }
+
+    @Test
     void anInterruptStopsTheEngineFreesItsPortAndThrows() throws Exception {
         BenchmarkSpec long_ = new BenchmarkSpec(List.of("D(16,100000)"), List.of(1), 600, 1000);
         SimEngineRuntime runtime = runtime(ScoringSpec.LATENCY);
