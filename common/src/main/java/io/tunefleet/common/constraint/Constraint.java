@@ -5,9 +5,11 @@ import io.tunefleet.common.param.Parameter;
 import io.tunefleet.common.param.ParameterSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One constraint of a task, e.g. {@code tp-size * dp-size <= 8}: numbers, quoted strings,
@@ -51,6 +53,13 @@ public record Constraint(String source, Expr expr) {
         } catch (ConstraintException e) {
             return false;
         }
+    }
+
+    /** The parameters the constraint reads: whether a configuration satisfies it depends on these alone. */
+    public Set<String> parameters() {
+        Set<String> names = new HashSet<>();
+        expr.addNames(names);
+        return names;
     }
 
     @Override

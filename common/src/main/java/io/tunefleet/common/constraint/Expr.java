@@ -2,6 +2,7 @@ package io.tunefleet.common.constraint;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** A node of a parsed constraint; evaluates against one configuration's values. */
 public sealed interface Expr {
@@ -11,10 +12,17 @@ public sealed interface Expr {
 
     Object eval(Map<String, Object> values);
 
+    /** Adds the names of the parameters this expression reads to {@code names}. */
+    void addNames(Set<String> names);
+
     record Literal(Object value) implements Expr {
         @Override
         public Object eval(Map<String, Object> values) {
             return value;
+        }
+
+        @Override
+        public void addNames(Set<String> names) {
         }
     }
 
@@ -27,6 +35,11 @@ public sealed interface Expr {
             }
             return v;
         }
+
+        @Override
+        public void addNames(Set<String> names) {
+            names.add(name);
+        }
     }
 
     record Unary(String op, Expr operand) implements Expr {
@@ -34,6 +47,11 @@ public sealed interface Expr {
         public Object eval(Map<String, Object> values) {
             Object v = operand.eval(values);
             return op.equals("-") ? -number(v) : !bool(v);
+        }
+
+        @Override
+        public void addNames(Set<String> names) {
+            operand.addNames(names);
         }
     }
 
@@ -70,6 +88,12 @@ public sealed interface Expr {
                 case ">=": return x >= y;
                 default: throw new IllegalStateException("bug: unknown operator " + op);
             }
+        }
+
+        @Override
+        public void addNames(Set<String> names) {
+            left.addNames(names);
+            right.addNames(names);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tunefleet.common.task;
 
+import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraint;
 import io.tunefleet.common.constraint.ConstraintException;
 import io.tunefleet.common.constraint.Constraints;
@@ -38,8 +39,6 @@ public final class TaskSpecParser {
     static final int MAX_GRID_POINTS = 1_000;
     /** Integer bounds a JSON number holds exactly (2^53 - 1), so that high - low + 1 never overflows. */
     static final long MAX_INTEGER_BOUND = (1L << 53) - 1;
-    /** Grids up to this size are checked for at least one configuration that meets the constraints. */
-    static final long CHECK_SATISFIABLE_UP_TO = 200_000;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
@@ -201,14 +200,9 @@ public final class TaskSpecParser {
             }
         }
         Constraints constraints = new Constraints(all);
-        if (!all.isEmpty() && all.size() == node.size() && space.gridSize() <= CHECK_SATISFIABLE_UP_TO) {
-            boolean any = false;
-            for (long i = 0; i < space.gridSize() && !any; i++) {
-                any = constraints.allows(space.gridPoint(i));
-            }
-            if (!any) {
-                problem(path, "no configuration of the parameter grid satisfies all constraints");
-            }
+        // Decided over the constrained parameters only, so also for a grid far too large to walk.
+        if (!all.isEmpty() && all.size() == node.size() && AllowedGrid.of(space, constraints).knownEmpty()) {
+            problem(path, "no configuration of the parameter grid satisfies all constraints");
         }
         return constraints;
     }

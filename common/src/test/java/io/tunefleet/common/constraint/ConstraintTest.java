@@ -47,6 +47,13 @@ class ConstraintTest {
     }
 
     @Test
+    void aConstraintNamesExactlyTheParametersItReads() {
+        assertThat(Constraint.parse("tp-size * dp-size <= 8 and not (schedule-policy == 'lpm' or -tp-size > 0)",
+                PARAMS).parameters()).containsExactlyInAnyOrder("tp-size", "dp-size", "schedule-policy");
+        assertThat(Constraint.parse("1 < 2", PARAMS).parameters()).isEmpty();
+    }
+
+    @Test
     void productOfParallelSizesIsBounded() {
         assertThat(holds("tp-size * dp-size <= 8", config(4, 2, 0.8, "fcfs", true))).isTrue();
         assertThat(holds("tp-size * dp-size <= 8", config(4, 4, 0.8, "fcfs", true))).isFalse();

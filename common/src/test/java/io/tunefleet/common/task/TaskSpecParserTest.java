@@ -308,6 +308,22 @@ class TaskSpecParserTest {
     }
 
     @Test
+    void constraintsNoConfigurationOfAGridOfBillionsCanMeetAreRejected() {
+        ObjectNode task = validTask();
+        ObjectNode parameters = (ObjectNode) task.get("parameters");
+        for (String name : List.of("max-prefill-tokens", "max-total-tokens", "stream-interval")) {
+            parameters.set(name, node("{\"type\": \"integer\", \"low\": 1, \"high\": 100000, \"grid_points\": 1000}"));
+        }
+        assertThat(TaskSpecParser.parse(write(task)).parameters().gridSize()).isGreaterThan(1_000_000_000L);
+        task.set("constraints", node("[\"tp-size > 4\"]"));
+
+        InvalidTaskException e = invalid(write(task));
+
+        assertThat(paths(e)).containsExactly("$.constraints");
+        assertThat(e.problems().get(0).message()).contains("no configuration");
+    }
+
+    @Test
     void unknownObjectiveIsRejectedNamingIt() {
         ObjectNode task = validTask();
         ((ObjectNode) task.get("optimization")).put("objective", "maximize_happiness");

@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
@@ -64,6 +65,8 @@ final class BayesianSearch implements Strategy {
     /** Keys suggested before a restart that this space cannot read back; never suggested again. */
     private final Set<String> unreadable = new HashSet<>();
     private long issued;
+    /** Worked out when random draws first find nothing new. */
+    private AllowedGrid allowedGrid;
 
     private record Observation(double[] x, Double loss, boolean infeasible) {
     }
@@ -240,15 +243,21 @@ final class BayesianSearch implements Strategy {
         return Optional.empty();
     }
 
-    /** Anything not yet tried: random draws, then the grid in order when the space is small enough to walk. */
+    /**
+     * Anything not yet tried: random draws, then the allowed grid points in order. That walk steps only
+     * through allowed points (see {@link AllowedGrid}), and stops at the first untried one, so it costs
+     * at most one step per configuration tried, however large the grid.
+     */
     private Optional<Scored> anyUnseen(SplittableRandom random) {
         Optional<Scored> r = freshRandom(random);
-        if (r.isPresent() || space.gridSize() > 1_000_000) {
+        if (r.isPresent()) {
             return r;
         }
-        for (long i = 0; i < space.gridSize(); i++) {
-            ParameterSet config = space.gridPoint(i);
-            if (!seen(config.key()) && constraints.allows(config)) {
+        if (allowedGrid == null) {
+            allowedGrid = AllowedGrid.of(space, constraints);
+        }
+        for (ParameterSet config : allowedGrid) {
+            if (!seen(config.key())) {
                 return Optional.of(new Scored(config, encoding.encode(config), 0));
             }
         }

@@ -1,37 +1,37 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The full product of the parameters' grid values in a fixed order, the last parameter fastest,
- * skipping points that violate the task's constraints.
+ * without the points that violate the task's constraints. It does not step through those one by one
+ * ({@link AllowedGrid}, which also bounds the work where it cannot avoid that), so a suggestion costs
+ * little however much of a large grid the constraints rule out: the dispatcher that asks serves every
+ * task.
  */
 final class GridSearch implements Strategy {
 
-    private final ParameterSpace space;
-    private final Constraints constraints;
-    private final long size;
+    private final Iterator<ParameterSet> allowed;
     private final Set<String> seen;
-    private long next;
 
     /** @param alreadySuggested keys of configurations suggested before a restart, skipped */
     GridSearch(ParameterSpace space, Constraints constraints, Set<String> alreadySuggested) {
-        this.space = space;
-        this.constraints = constraints;
-        this.size = space.gridSize();
+        this.allowed = AllowedGrid.of(space, constraints).iterator();
         this.seen = new HashSet<>(alreadySuggested);
     }
 
     @Override
     public Optional<ParameterSet> suggest() {
-        while (next < size) {
-            ParameterSet candidate = space.gridPoint(next++);
-            if (seen.add(candidate.key()) && constraints.allows(candidate)) {
+        while (allowed.hasNext()) {
+            ParameterSet candidate = allowed.next();
+            if (seen.add(candidate.key())) {
                 return Optional.of(candidate);
             }
         }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class BayesianSearchTest {
 
@@ -86,6 +87,21 @@ class BayesianSearchTest {
             assertThat(tp % dp).as("%s", p).isZero();
             s.observe(p, Outcome.succeeded(latency(p)));
         }
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void onAGridOfBillionsWhereRandomDrawsMissTheFewAllowedConfigurationsItStillFindsThemThenEnds() {
+        Strategy s = Strategies.create(Tasks.task(Tasks.BILLIONS, "bayesian", "minimize_latency", "",
+                Tasks.EIGHT_OF_BILLIONS), Set.of());
+        List<String> suggested = new ArrayList<>();
+        for (Optional<ParameterSet> p = s.suggest(); p.isPresent(); p = s.suggest()) {
+            suggested.add(p.get().key());
+            s.observe(p.get(), Outcome.succeeded(num(p.get(), "x")));
+            assertThat(suggested).as("never more than the allowed points").hasSizeLessThanOrEqualTo(8);
+        }
+
+        assertThat(suggested).containsExactlyInAnyOrderElementsOf(Tasks.EIGHT_IN_GRID_ORDER);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tunefleet.coordinator.strategy;
 
 import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.common.task.TaskSpecParser;
+import java.util.List;
 
 /** Task specs for strategy tests, built through the real parser. */
 final class Tasks {
@@ -32,4 +33,22 @@ final class Tasks {
              "chunked-prefill-size": {"type": "integer", "low": 1024, "high": 16384, "log": true},
              "schedule-policy": ["fcfs", "lpm", "random"]}
             """;
+
+    /** 4 x 1,000 x 4 x 1,000 x 1,000 = 1.6e10 grid points. */
+    static final String BILLIONS = """
+            {"tp-size": [1, 2, 4, 8], "x": {"type": "integer", "low": 1, "high": 1000, "grid_points": 1000},
+             "dp-size": [1, 2, 4, 8], "y": {"type": "integer", "low": 1, "high": 1000, "grid_points": 1000},
+             "z": {"type": "integer", "low": 1, "high": 1000, "grid_points": 1000}}
+            """;
+
+    /** Constraints that allow 8 points of {@link #BILLIONS}, the first some 2e9 points into the grid. */
+    static final String EIGHT_OF_BILLIONS = """
+            ["tp-size * dp-size == 8", "x == 500 or x == 1000", "y <= 1", "z >= 1000"]""";
+
+    /** The 8 points {@link #EIGHT_OF_BILLIONS} allows, in grid order. */
+    static final List<String> EIGHT_IN_GRID_ORDER = List.of(
+            "dp-size=8,tp-size=1,x=500,y=1,z=1000", "dp-size=8,tp-size=1,x=1000,y=1,z=1000",
+            "dp-size=4,tp-size=2,x=500,y=1,z=1000", "dp-size=4,tp-size=2,x=1000,y=1,z=1000",
+            "dp-size=2,tp-size=4,x=500,y=1,z=1000", "dp-size=2,tp-size=4,x=1000,y=1,z=1000",
+            "dp-size=1,tp-size=8,x=500,y=1,z=1000", "dp-size=1,tp-size=8,x=1000,y=1,z=1000");
 }

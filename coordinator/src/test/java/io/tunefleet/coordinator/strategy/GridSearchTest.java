@@ -1,0 +1,49 @@
+package io.tunefleet.coordinator.strategy;
+
+import static io.tunefleet.coordinator.strategy.StrategiesTest.drain;
+import static io.tunefleet.coordinator.strategy.StrategiesTest.keys;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tunefleet.common.task.TaskSpec;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The dispatcher asks every task's strategy on one thread: a grid search must not step through the
+ * points its constraints rule out one by one. The timeouts guard against a hang, they time nothing.
+ */
+@Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class GridSearchTest {
+
+    @Test
+    void onAGridOfBillionsWhereConstraintsAllowAFewPointsItSuggestsExactlyThoseInGridOrderThenEnds() {
+        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "", Tasks.EIGHT_OF_BILLIONS);
+        assertThat(task.parameters().gridSize()).isEqualTo(16_000_000_000L);
+        Strategy grid = Strategies.create(task, Set.of());
+
+        assertThat(keys(drain(grid, 100))).isEqualTo(Tasks.EIGHT_IN_GRID_ORDER);
+        assertThat(grid.suggest()).as("exhausted").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 8})
+    void onAGridOfBillionsRebuiltAfterKSuggestionsItContinuesWhereItWas(int k) {
+        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "", Tasks.EIGHT_OF_BILLIONS);
+
+        Strategy resumed = Strategies.create(task, new HashSet<>(Tasks.EIGHT_IN_GRID_ORDER.subList(0, k)));
+
+        assertThat(keys(drain(resumed, 100))).isEqualTo(Tasks.EIGHT_IN_GRID_ORDER.subList(k, 8));
+    }
+
+    @Test
+    void whenTheConstrainedParametersHaveTooManyCombinationsToWorkOutItGivesUpRatherThanScanTheGrid() {
+        // x, y and z together: 1e9 combinations, more than the submit check works out, so the task is accepted
+        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "", "[\"x + y + z < 0\"]");
+
+        assertThat(Strategies.create(task, Set.of()).suggest()).isEmpty();
+    }
+}
