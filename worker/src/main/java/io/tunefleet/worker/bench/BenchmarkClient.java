@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +39,7 @@ public final class BenchmarkClient {
     private final String model;
     private final boolean chat;
     private final Duration requestTimeout;
+    private final ThreadFactory threads;
 
     /**
      * @param base           e.g. {@code http://127.0.0.1:30000}
@@ -45,13 +47,24 @@ public final class BenchmarkClient {
      * @param requestTimeout how long one request may take before it counts as a timeout
      */
     public BenchmarkClient(URI base, String model, boolean chat, Duration requestTimeout) {
+        this(base, model, chat, requestTimeout, Thread::new);
+    }
+
+    /** @param threads makes each user's thread (unstarted); the level names it and starts it */
+    BenchmarkClient(URI base, String model, boolean chat, Duration requestTimeout, ThreadFactory threads) {
         this.base = base;
         this.model = model;
         this.chat = chat;
         this.requestTimeout = requestTimeout;
+        this.threads = threads;
     }
 
-    /** Runs every scenario at every concurrency level, in order, each after its warm-up. */
+    /**
+     * Runs every scenario at every concurrency level, in order, each after its warm-up.
+     *
+     * @throws IllegalStateException when a level could not start all its users (no native thread left,
+     *                               say); the users it had started are stopped first
+     */
     public List<LevelResult> run(BenchmarkPlan plan) throws InterruptedException {
         List<LevelResult> results = new ArrayList<>();
         for (int s = 0; s < plan.scenarios().size(); s++) {
@@ -128,13 +141,7 @@ public final class BenchmarkClient {
                 connected.countDown();
             }
         };
-        List<Thread> users = new ArrayList<>(concurrency);
-        for (int i = 1; i <= concurrency; i++) {
-            Thread thread = new Thread(user, "bench-c" + concurrency + "-" + i);
-            thread.setDaemon(true);
-            thread.start();
-            users.add(thread);
-        }
+        List<Thread> users = startUsers(user, concurrency, scenario, connections, go);
         long start;
         try {
             connected.await();
@@ -161,6 +168,35 @@ public final class BenchmarkClient {
             done = List.copyOf(outcomes);
         }
         return LevelResult.of(scenario.text(), concurrency, done, duration, plan.gpus());
+    }
+
+    /**
+     * Starts a level's users. When one cannot be started ("unable to create native thread", say), those
+     * already started, which would otherwise wait for it for good, are stopped and the run fails: a
+     * level with fewer users than its concurrency measures nothing it could report.
+     */
+    private List<Thread> startUsers(Runnable user, int concurrency, TrafficScenario scenario,
+                                    Connections connections, CountDownLatch go) throws InterruptedException {
+        List<Thread> users = new ArrayList<>(concurrency);
+        try {
+            for (int i = 1; i <= concurrency; i++) {
+                Thread thread = threads.newThread(user);
+                thread.setName("bench-c" + concurrency + "-" + i);
+                thread.setDaemon(true);
+                thread.start();
+                users.add(thread);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // With its connections closed a user's warm-up requests fail at once, and past go it finds the
+            // level over: each ends, and is joined, before the run fails.
+            connections.closeAll();
+            go.countDown();
+            join(users);
+            throw new IllegalStateException("benchmark " + scenario.text() + " at concurrency " + concurrency
+                    + ": could not start user " + (users.size() + 1) + " (" + e + "); the " + users.size()
+                    + " started were stopped", e);
+        }
+        return users;
     }
 
     private static void join(List<Thread> users) throws InterruptedException {

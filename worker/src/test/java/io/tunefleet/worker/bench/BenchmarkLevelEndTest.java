@@ -1,6 +1,7 @@
 package io.tunefleet.worker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.worker.bench.ScriptedEngine.Answer;
@@ -8,13 +9,19 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A level ends only once its users have stopped: at its time limit, the requests still streaming are
- * abandoned rather than left to load the server under the next level.
+ * abandoned rather than left to load the server under the next level, and a level that cannot start
+ * all its users stops those it started instead of leaving them waiting.
  */
 class BenchmarkLevelEndTest {
 
@@ -71,6 +78,42 @@ class BenchmarkLevelEndTest {
             assertThat(level.successRate()).isEqualTo(1.0);
             assertThat(level.durationS()).isLessThan(TIME_LIMIT.toMillis() / 1000.0);
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(engine.cut()).containsExactly(1));
+        }
+    }
+
+    static Stream<Throwable> threadFailures() {
+        return Stream.of(new OutOfMemoryError("unable to create native thread: possibly out of memory"),
+                new IllegalStateException("the thread factory failed"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("threadFailures")
+    @Timeout(60)
+    void aLevelThatCannotStartAllItsUsersStopsThoseItStartedAndFails(Throwable failure) throws Exception {
+        // The third of four users' threads cannot be made; the two started are in their warm-up or waiting.
+        List<Thread> made = new CopyOnWriteArrayList<>();
+        ThreadFactory failsOnTheThird = r -> {
+            if (made.size() == 2) {
+                if (failure instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) failure;
+            }
+            Thread t = new Thread(r);
+            made.add(t);
+            return t;
+        };
+        try (ScriptedEngine engine = new ScriptedEngine(n -> Answer.quick())) {
+            BenchmarkClient client = new BenchmarkClient(URI.create("http://127.0.0.1:" + engine.port()), "m", false,
+                    Duration.ofSeconds(5), failsOnTheThird);
+
+            assertThatThrownBy(() -> client.run(plan(List.of(4), 8, 1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("at concurrency 4: could not start user 3")
+                    .hasCause(failure);
+
+            assertThat(made).hasSize(2).noneMatch(Thread::isAlive);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(engine.open()).isEmpty());
         }
     }
 }
