@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +39,7 @@ public final class BenchmarkClient {
     private final String model;
     private final boolean chat;
     private final Duration requestTimeout;
-    private final java.util.Set<Http1Connection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ThreadFactory threads;
 
     /**
      * @param base           e.g. {@code http://127.0.0.1:30000}
@@ -47,13 +47,24 @@ public final class BenchmarkClient {
      * @param requestTimeout how long one request may take before it counts as a timeout
      */
     public BenchmarkClient(URI base, String model, boolean chat, Duration requestTimeout) {
+        this(base, model, chat, requestTimeout, Thread::new);
+    }
+
+    /** @param threads makes each user's thread (unstarted); the level names it and starts it */
+    BenchmarkClient(URI base, String model, boolean chat, Duration requestTimeout, ThreadFactory threads) {
         this.base = base;
         this.model = model;
         this.chat = chat;
         this.requestTimeout = requestTimeout;
+        this.threads = threads;
     }
 
-    /** Runs every scenario at every concurrency level, in order, each after its warm-up. */
+    /**
+     * Runs every scenario at every concurrency level, in order, each after its warm-up.
+     *
+     * @throws IllegalStateException when a level could not start all its users (no native thread left,
+     *                               say); the users it had started are stopped first
+     */
     public List<LevelResult> run(BenchmarkPlan plan) throws InterruptedException {
         List<LevelResult> results = new ArrayList<>();
         for (int s = 0; s < plan.scenarios().size(); s++) {
@@ -68,26 +79,27 @@ public final class BenchmarkClient {
         return results;
     }
 
+    /**
+     * One level: its users warm up, then send requests until {@code maxRequestsPerLevel} are sent or
+     * {@code maxTimePerLevel} is up. At the time limit the requests still in flight are abandoned: their
+     * connections are closed, and the level returns only once its users have stopped, so that no
+     * request of it is still loading the server while the next level is measured.
+     */
     private LevelResult level(BenchmarkPlan plan, TrafficScenario scenario, int concurrency, Random random)
             throws InterruptedException {
         List<RequestOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger issued = new AtomicInteger();
+        AtomicInteger abandoned = new AtomicInteger();
         AtomicLong lastEnd = new AtomicLong();
-        AtomicInteger threadNo = new AtomicInteger();
-        ExecutorService users = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "bench-c" + concurrency + "-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        Connections connections = new Connections();
         // Connections open and warm before the clock starts: each user sends its warm-up requests, all
         // wait for each other, then the level begins. It measures serving, not handshakes or cold code.
         Random warmup = new Random(~random.nextLong());
-        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(concurrency);
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        long[] clock = new long[2];
-        for (int i = 0; i < concurrency; i++) {
-            users.execute(() -> {
-                try (Http1Connection connection = connection()) {
+        CountDownLatch connected = new CountDownLatch(concurrency);
+        CountDownLatch go = new CountDownLatch(1);
+        long[] deadline = new long[1]; // set before go opens
+        Runnable user = () -> {
+            try (Http1Connection connection = connections.add(connection())) {
                 connection.open();
                 for (int w = 0; w < plan.warmupRequests(); w++) {
                     int[] lengths;
@@ -100,8 +112,7 @@ public final class BenchmarkClient {
                 }
                 connected.countDown();
                 go.await();
-                long deadline = clock[1];
-                while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline
+                while (!connections.closed() && System.nanoTime() < deadline[0]
                         && issued.incrementAndGet() <= plan.maxRequestsPerLevel()) {
                     int[] lengths;
                     String prompt;
@@ -109,41 +120,47 @@ public final class BenchmarkClient {
                         lengths = scenario.sample(random);
                         prompt = Prompts.of(lengths[0], random);
                     }
-                    try {
-                        outcomes.add(request(connection, prompt, lengths[1]));
-                    } catch (InterruptedException e) {
+                    RequestOutcome outcome = request(connection, prompt, lengths[1]);
+                    long end = System.nanoTime();
+                    // A request that had not ended by the time limit was abandoned (or would have been, had the
+                    // level noticed first): the client cut it, not the server, so it is neither a success nor a
+                    // failure, and not one of the level's requests. success_rate = succeeded / requests is over
+                    // the requests the server had until the limit to answer, and the level's duration, which
+                    // ends at its last counted answer, holds only counted work.
+                    if (connections.closed() || end >= deadline[0]) {
+                        abandoned.incrementAndGet();
                         return;
                     }
-                    lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+                    outcomes.add(outcome);
+                    lastEnd.accumulateAndGet(end, Math::max);
                 }
-                } catch (IOException e) {
-                    outcomes.add(RequestOutcome.failed("connection", 0)); // this user could not even connect
-                    connected.countDown();
-                } catch (InterruptedException e) {
-                    connected.countDown();
-                }
-            });
-        }
+            } catch (IOException e) {
+                outcomes.add(RequestOutcome.failed("connection", 0)); // this user could not even connect
+                connected.countDown();
+            } catch (InterruptedException e) {
+                connected.countDown();
+            }
+        };
+        List<Thread> users = startUsers(user, concurrency, scenario, connections, go);
         long start;
         try {
             connected.await();
             start = System.nanoTime();
-            clock[0] = start;
-            clock[1] = start + plan.maxTimePerLevel().toNanos();
+            deadline[0] = start + plan.maxTimePerLevel().toNanos();
             go.countDown();
-            users.shutdown();
-            long grace = plan.maxTimePerLevel().plus(requestTimeout).plusSeconds(5).toNanos();
-            if (!users.awaitTermination(grace, TimeUnit.NANOSECONDS)) {
-                log.warn("benchmark level {} at concurrency {} overran; abandoning its open requests", scenario,
-                        concurrency);
-                users.shutdownNow();
+            for (Thread u : users) {
+                TimeUnit.NANOSECONDS.timedJoin(u, deadline[0] - System.nanoTime());
             }
-        } catch (InterruptedException e) {
-            users.shutdownNow();
-            open.forEach(Http1Connection::close); // socket reads do not see interrupts; closing ends them
-            throw e;
         } finally {
-            open.clear();
+            // The level is over: at its time limit, or interrupted. Closing the connections ends the reads
+            // of the requests still in flight, which an interrupt would not.
+            connections.closeAll();
+            go.countDown();
+        }
+        join(users);
+        if (abandoned.get() > 0) {
+            log.debug("{} at concurrency {}: {} requests in flight at the time limit of {} were abandoned, not "
+                    + "counted", scenario.text(), concurrency, abandoned.get(), plan.maxTimePerLevel());
         }
         double duration = (Math.max(lastEnd.get(), start) - start) / 1e9;
         List<RequestOutcome> done;
@@ -153,14 +170,71 @@ public final class BenchmarkClient {
         return LevelResult.of(scenario.text(), concurrency, done, duration, plan.gpus());
     }
 
-    /** Sends one streaming request and reads it to the end. */
-    private Http1Connection connection() {
-        Http1Connection connection = new Http1Connection(base, (int) Math.min(Integer.MAX_VALUE,
-                requestTimeout.toMillis()));
-        open.add(connection);
-        return connection;
+    /**
+     * Starts a level's users. When one cannot be started ("unable to create native thread", say), those
+     * already started, which would otherwise wait for it for good, are stopped and the run fails: a
+     * level with fewer users than its concurrency measures nothing it could report.
+     */
+    private List<Thread> startUsers(Runnable user, int concurrency, TrafficScenario scenario,
+                                    Connections connections, CountDownLatch go) throws InterruptedException {
+        List<Thread> users = new ArrayList<>(concurrency);
+        try {
+            for (int i = 1; i <= concurrency; i++) {
+                Thread thread = threads.newThread(user);
+                thread.setName("bench-c" + concurrency + "-" + i);
+                thread.setDaemon(true);
+                thread.start();
+                users.add(thread);
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // With its connections closed a user's warm-up requests fail at once, and past go it finds the
+            // level over: each ends, and is joined, before the run fails.
+            connections.closeAll();
+            go.countDown();
+            join(users);
+            throw new IllegalStateException("benchmark " + scenario.text() + " at concurrency " + concurrency
+                    + ": could not start user " + (users.size() + 1) + " (" + e + "); the " + users.size()
+                    + " started were stopped", e);
+        }
+        return users;
     }
 
+    private static void join(List<Thread> users) throws InterruptedException {
+        for (Thread user : users) {
+            user.join();
+        }
+    }
+
+    private Http1Connection connection() {
+        return new Http1Connection(base, (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis()));
+    }
+
+    /** One level's connections, so that the level can close them all from its own thread. */
+    private static final class Connections {
+        private final List<Http1Connection> open = new ArrayList<>();
+        private boolean closed;
+
+        /** Keeps a user's connection; one that comes after {@link #closeAll} is abandoned at once. */
+        synchronized Http1Connection add(Http1Connection connection) {
+            if (closed) {
+                connection.abandon();
+            } else {
+                open.add(connection);
+            }
+            return connection;
+        }
+
+        synchronized void closeAll() {
+            closed = true;
+            open.forEach(Http1Connection::abandon);
+        }
+
+        synchronized boolean closed() {
+            return closed;
+        }
+    }
+
+    /** Sends one streaming request and reads it to the end. */
     RequestOutcome request(Http1Connection connection, String prompt, int outputTokens) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);

@@ -8,24 +8,27 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One keep-alive HTTP/1.1 connection, read and written by the thread that owns it. The benchmark
- * uses this rather than {@code java.net.http.HttpClient} because the latter hands every request and
- * every body buffer between its selector thread and executor threads: measured here that added
- * 2 to 5 ms to TTFT on a loaded 2-core host, more than the 2 ms the benchmark may be off by. A
- * request here is one write on the caller's thread, and each streamed chunk is read on the same
- * thread that timestamps it.
+ * One keep-alive HTTP/1.1 connection, read and written by the thread that owns it; only
+ * {@link #abandon} may be called from another thread. The benchmark uses this rather than
+ * {@code java.net.http.HttpClient} because the latter hands every request and every body buffer
+ * between its selector thread and executor threads: measured here that added 2 to 5 ms to TTFT on a
+ * loaded 2-core host, more than the 2 ms the benchmark may be off by. A request here is one write on
+ * the caller's thread, and each streamed chunk is read on the same thread that timestamps it.
  */
 final class Http1Connection implements Closeable {
 
     private final URI base;
     private final int readTimeoutMs;
-    private Socket socket;
+    private volatile Socket socket;
+    /** Set by {@link #abandon}: the connection does not connect again. */
+    private volatile boolean abandoned;
     private BufferedInputStream in;
     private OutputStream out;
     /** Reused for every response head line and every streamed body. */
@@ -112,12 +115,17 @@ final class Http1Connection implements Closeable {
 
     private void connect() throws IOException {
         close();
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
-        socket.setSoTimeout(readTimeoutMs);
-        in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-        out = socket.getOutputStream();
+        Socket fresh = new Socket();
+        socket = fresh;
+        if (abandoned) { // abandon() may have run meanwhile and closed the socket before this one
+            fresh.close();
+            throw new SocketException("connection abandoned");
+        }
+        fresh.setTcpNoDelay(true);
+        fresh.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+        fresh.setSoTimeout(readTimeoutMs);
+        in = new BufferedInputStream(fresh.getInputStream(), 16 * 1024);
+        out = fresh.getOutputStream();
     }
 
     /** The lines of a streamed response body, in a buffer this connection reuses. */
@@ -139,11 +147,21 @@ final class Http1Connection implements Closeable {
         return headLine.toString();
     }
 
+    /**
+     * Closes this connection for good, from any thread: a read blocked in it ends with an exception,
+     * which an interrupt would not do, and it does not connect again.
+     */
+    void abandon() {
+        abandoned = true;
+        close();
+    }
+
     @Override
     public void close() {
-        if (socket != null) {
+        Socket current = socket;
+        if (current != null) {
             try {
-                socket.close();
+                current.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
