@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.strategy;
 
+import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.IntegerParameter;
@@ -14,11 +15,14 @@ import java.util.Set;
 /**
  * Seeded random sampling without repeats, skipping configurations that break the task's
  * constraints. The same seed gives the same sequence, and a strategy rebuilt after a restart skips
- * what it suggested before, so it continues where it left off.
+ * what it suggested before, so it continues where it left off. When draws keep finding only
+ * configurations tried or ruled out (constraints that allow few points of a large space, or a space
+ * nearly used up), the allowed grid points not tried yet are taken in grid order, so that the search
+ * ends as exhausted only when it is.
  */
 final class RandomSearch implements Strategy {
 
-    /** Draws in a row that found only known configurations before the space counts as exhausted. */
+    /** Draws in a row that found nothing new before the allowed grid points are walked instead. */
     static final int MAX_MISSES = 10_000;
 
     private final ParameterSpace space;
@@ -28,6 +32,8 @@ final class RandomSearch implements Strategy {
     private final Set<String> replay;
     /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
     private final long sampleSpaceSize;
+    /** Worked out when draws first find nothing new. */
+    private AllowedGrid allowedGrid;
 
     RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
@@ -57,6 +63,20 @@ final class RandomSearch implements Strategy {
                 continue;
             }
             return Optional.of(candidate);
+        }
+        return firstUntriedGridPoint();
+    }
+
+    /** The first allowed grid point neither drawn nor suggested before a restart; empty when none is left. */
+    private Optional<ParameterSet> firstUntriedGridPoint() {
+        if (allowedGrid == null) {
+            allowedGrid = AllowedGrid.of(space, constraints);
+        }
+        for (ParameterSet config : allowedGrid) {
+            if (!seen.contains(config.key()) && !replay.contains(config.key())) {
+                seen.add(config.key());
+                return Optional.of(config);
+            }
         }
         return Optional.empty();
     }

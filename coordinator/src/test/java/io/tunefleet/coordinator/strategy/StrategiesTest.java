@@ -112,6 +112,20 @@ class StrategiesTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void randomFindsTheFewConfigurationsConstraintsAllowInAHugeSpaceThenReportsItExhausted() {
+        // 8 allowed of 1.6e10: random draws practically never hit one.
+        TaskSpec spec = Tasks.task(Tasks.BILLIONS, "random", "minimize_latency", "", Tasks.EIGHT_OF_BILLIONS);
+        Strategy random = Strategies.create(spec, Set.of());
+
+        assertThat(keys(drain(random, 100))).containsExactlyInAnyOrderElementsOf(Tasks.EIGHT_IN_GRID_ORDER);
+        assertThat(random.suggest()).isEmpty();
+        Strategy resumed = Strategies.create(spec, new HashSet<>(Tasks.EIGHT_IN_GRID_ORDER.subList(0, 3)));
+        assertThat(keys(drain(resumed, 100))).as("rebuilt after three")
+                .containsExactlyInAnyOrderElementsOf(Tasks.EIGHT_IN_GRID_ORDER.subList(3, 8));
+    }
+
+    @Test
     void randomNeverRepeatsInALargeSpace() {
         assertThat(keys(drain(Strategies.create(task("random", LARGE, 11), Set.of()), 300)))
                 .hasSize(300).doesNotHaveDuplicates();
