@@ -81,15 +81,15 @@ public final class BenchmarkClient {
 
     /**
      * One level: its users warm up, then send requests until {@code maxRequestsPerLevel} are sent or
-     * {@code maxTimePerLevel} is up. At the time limit the requests still in flight are abandoned: their
-     * connections are closed, and the level returns only once its users have stopped, so that no
-     * request of it is still loading the server while the next level is measured.
+     * {@code maxTimePerLevel} is up. The requests in flight at the time limit finish and count, as long
+     * as they take at most {@code requestTimeout} more; then the level closes its connections, and those
+     * still unanswered count as {@code timeout}. The level returns only once its users have stopped, so
+     * that no request of it is still loading the server while the next level is measured.
      */
     private LevelResult level(BenchmarkPlan plan, TrafficScenario scenario, int concurrency, Random random)
             throws InterruptedException {
         List<RequestOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger issued = new AtomicInteger();
-        AtomicInteger abandoned = new AtomicInteger();
         AtomicLong lastEnd = new AtomicLong();
         Connections connections = new Connections();
         // Connections open and warm before the clock starts: each user sends its warm-up requests, all
@@ -99,6 +99,7 @@ public final class BenchmarkClient {
         CountDownLatch go = new CountDownLatch(1);
         long[] deadline = new long[1]; // set before go opens
         Runnable user = () -> {
+            boolean warm = false;
             try (Http1Connection connection = connections.add(connection())) {
                 connection.open();
                 for (int w = 0; w < plan.warmupRequests(); w++) {
@@ -110,6 +111,7 @@ public final class BenchmarkClient {
                     }
                     request(connection, prompt, lengths[1]);
                 }
+                warm = true;
                 connected.countDown();
                 go.await();
                 while (!connections.closed() && System.nanoTime() < deadline[0]
@@ -120,25 +122,29 @@ public final class BenchmarkClient {
                         lengths = scenario.sample(random);
                         prompt = Prompts.of(lengths[0], random);
                     }
+                    long t0 = System.nanoTime();
                     RequestOutcome outcome = request(connection, prompt, lengths[1]);
-                    long end = System.nanoTime();
-                    // A request that had not ended by the time limit was abandoned (or would have been, had the
-                    // level noticed first): the client cut it, not the server, so it is neither a success nor a
-                    // failure, and not one of the level's requests. success_rate = succeeded / requests is over
-                    // the requests the server had until the limit to answer, and the level's duration, which
-                    // ends at its last counted answer, holds only counted work.
-                    if (connections.closed() || end >= deadline[0]) {
-                        abandoned.incrementAndGet();
+                    if (connections.closed()) {
+                        // Cut at the level's end, a request timeout past its time limit: not answered in time.
+                        outcomes.add(RequestOutcome.failed("timeout", ms(t0, System.nanoTime())));
                         return;
                     }
                     outcomes.add(outcome);
-                    lastEnd.accumulateAndGet(end, Math::max);
+                    lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
                 }
             } catch (IOException e) {
                 outcomes.add(RequestOutcome.failed("connection", 0)); // this user could not even connect
-                connected.countDown();
             } catch (InterruptedException e) {
-                connected.countDown();
+                // the level was stopped
+            } catch (RuntimeException e) {
+                // The client's own fault (a prompt it could not build, say): counted, so that a level never
+                // reads as served in full, and the level goes on without this user.
+                log.warn("benchmark {} at concurrency {}: a user stopped: {}", scenario.text(), concurrency, e.toString());
+                outcomes.add(RequestOutcome.failed("client", 0));
+            } finally {
+                if (!warm) {
+                    connected.countDown(); // never leave the level waiting for this user's warm-up
+                }
             }
         };
         List<Thread> users = startUsers(user, concurrency, scenario, connections, go);
@@ -148,20 +154,17 @@ public final class BenchmarkClient {
             start = System.nanoTime();
             deadline[0] = start + plan.maxTimePerLevel().toNanos();
             go.countDown();
+            long cutAt = deadline[0] + requestTimeout.toNanos();
             for (Thread u : users) {
-                TimeUnit.NANOSECONDS.timedJoin(u, deadline[0] - System.nanoTime());
+                TimeUnit.NANOSECONDS.timedJoin(u, cutAt - System.nanoTime());
             }
         } finally {
-            // The level is over: at its time limit, or interrupted. Closing the connections ends the reads
-            // of the requests still in flight, which an interrupt would not.
+            // The level is over: a request timeout past its time limit, or interrupted. Closing the
+            // connections ends the reads of the requests still in flight, which an interrupt would not.
             connections.closeAll();
             go.countDown();
         }
         join(users);
-        if (abandoned.get() > 0) {
-            log.debug("{} at concurrency {}: {} requests in flight at the time limit of {} were abandoned, not "
-                    + "counted", scenario.text(), concurrency, abandoned.get(), plan.maxTimePerLevel());
-        }
         double duration = (Math.max(lastEnd.get(), start) - start) / 1e9;
         List<RequestOutcome> done;
         synchronized (outcomes) {

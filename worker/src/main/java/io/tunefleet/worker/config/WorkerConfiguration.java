@@ -3,6 +3,7 @@ package io.tunefleet.worker.config;
 import io.tunefleet.worker.engine.ProcessReaper;
 import io.tunefleet.worker.gpu.GpuInventories;
 import io.tunefleet.worker.gpu.GpuPool;
+import io.tunefleet.worker.node.ClaimLoopHealth;
 import io.tunefleet.worker.node.WorkerNode;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.engine.EnginePreset;
@@ -42,6 +43,12 @@ class WorkerConfiguration {
         String id = workerId(properties);
         return new GpuPool(GpuInventories.fromSpec(properties.gpus(), properties.nvidiaSmi(), id),
                 properties.lockDir(), clock);
+    }
+
+    /** {@code /actuator/health/liveness} reads it (worker.yml). */
+    @Bean
+    ClaimLoopHealth claimLoop(WorkerNode node) {
+        return new ClaimLoopHealth(node);
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

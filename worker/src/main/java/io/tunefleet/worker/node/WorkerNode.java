@@ -112,6 +112,11 @@ public final class WorkerNode implements AutoCloseable {
         return claims.running();
     }
 
+    /** False once the claim loop has died of an error: this worker takes no more jobs. */
+    public boolean claiming() {
+        return claims.isAlive();
+    }
+
     /** Heartbeats stop when the claim loop has died, so that the coordinator moves this worker's work. */
     private void heartbeat() {
         if (claims.isAlive()) {
