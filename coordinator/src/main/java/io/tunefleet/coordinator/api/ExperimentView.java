@@ -5,7 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** An experiment as the API shows it. */
+/**
+ * An experiment as the API shows it: {@code objectiveValue} is the objective's metric as measured,
+ * {@code score} what the task ranks by (that metric made worse by soft SLO penalties; the same value
+ * when the run kept within its bounds).
+ */
 record ExperimentView(
         long id,
         long taskId,
@@ -21,15 +25,26 @@ record ExperimentView(
         String error,
         Map<String, Double> metrics,
         Double objectiveValue,
+        Double score,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt) {
 
-    static ExperimentView of(ExperimentRecord e) {
+    /** @param objectiveMetric the metric the experiment's task optimizes */
+    static ExperimentView of(ExperimentRecord e, String objectiveMetric) {
         return new ExperimentView(e.id(), e.taskId(), e.seq(), e.parameters(), e.gpus(), e.state().name(),
                 e.attempt(), e.workerId(), e.gpuIndices(),
                 e.failureClass() == null ? null : e.failureClass().name(), e.retryable(), e.error(), e.metrics(),
-                e.objectiveValue(), Instant.ofEpochMilli(e.createdAt()), TaskView.instant(e.startedAt()),
-                TaskView.instant(e.finishedAt()));
+                measured(e, objectiveMetric), e.objectiveValue(),
+                Instant.ofEpochMilli(e.createdAt()), TaskView.instant(e.startedAt()), TaskView.instant(e.finishedAt()));
+    }
+
+    /** The bare metric of a scored experiment; its score where the metrics lack it (stored by an older coordinator). */
+    private static Double measured(ExperimentRecord e, String metric) {
+        if (e.objectiveValue() == null) {
+            return null;
+        }
+        Double bare = e.measured(metric);
+        return bare != null ? bare : e.objectiveValue();
     }
 }

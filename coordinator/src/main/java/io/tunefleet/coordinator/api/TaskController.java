@@ -1,5 +1,6 @@
 package io.tunefleet.coordinator.api;
 
+import io.tunefleet.common.task.Objective;
 import io.tunefleet.coordinator.store.TaskRecord;
 import io.tunefleet.coordinator.task.TaskService;
 import java.net.URI;
@@ -59,15 +60,15 @@ class TaskController {
     @GetMapping("/{id}/experiments")
     List<ExperimentView> experiments(@PathVariable long id, @RequestParam(required = false) Integer limit,
                                      @RequestParam(defaultValue = "0") int offset) {
-        task(id);
+        String metric = objectiveMetric(task(id));
         if (limit == null) {
-            return service.experiments(id).stream().map(ExperimentView::of).toList();
+            return service.experiments(id).stream().map(e -> ExperimentView.of(e, metric)).toList();
         }
         if (limit < 1 || limit > MAX_PAGE || offset < 0) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be 1 to " + MAX_PAGE
                     + " and offset at least 0; got limit " + limit + ", offset " + offset);
         }
-        return service.experiments(id, offset, limit).stream().map(ExperimentView::of).toList();
+        return service.experiments(id, offset, limit).stream().map(e -> ExperimentView.of(e, metric)).toList();
     }
 
     static final int MAX_PAGE = 10_000;
@@ -77,8 +78,15 @@ class TaskController {
         TaskRecord task = task(id);
         var best = service.best(task).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                 "task " + id + " has no succeeded experiment yet"));
-        return Map.of("task_id", id, "objective", task.objective(), "objective_value", best.objectiveValue(),
-                "why", service.whyBest(task, best), "experiment", ExperimentView.of(best));
+        ExperimentView view = ExperimentView.of(best, objectiveMetric(task));
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("task_id", id);
+        answer.put("objective", task.objective());
+        answer.put("objective_value", view.objectiveValue());
+        answer.put("score", view.score());
+        answer.put("why", service.whyBest(task, best));
+        answer.put("experiment", view);
+        return answer;
     }
 
     /**
@@ -88,16 +96,20 @@ class TaskController {
     @GetMapping("/{id}/pareto")
     Map<String, Object> pareto(@PathVariable long id,
                                @RequestParam(defaultValue = "e2e_latency_mean_s") String latency) {
-        task(id);
+        String metric = objectiveMetric(task(id));
         if (!latency.matches("[a-z0-9_]{1,64}")) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "latency must be a metric name such as "
                     + "e2e_latency_p90_s, got '" + latency + "'");
         }
         List<Map<String, Object>> front = service.pareto(id, latency).stream()
                 .map(p -> Map.<String, Object>of("throughput_per_gpu", p.throughputPerGpu(), "latency", p.latency(),
-                        "experiment", ExperimentView.of(p.id())))
+                        "experiment", ExperimentView.of(p.id(), metric)))
                 .toList();
         return Map.of("task_id", id, "throughput", "output_tokens_per_s_per_gpu", "latency", latency, "front", front);
+    }
+
+    private static String objectiveMetric(TaskRecord task) {
+        return Objective.fromWireName(task.objective()).map(Objective::metric).orElse(null);
     }
 
     private TaskRecord task(long id) {

@@ -88,8 +88,9 @@ class CoordinatorMetrics implements DisposableBean {
                         + "most recently finished tasks, tagged by task name")
                 .baseUnit("ratio").register(meters);
         best = MultiGauge.builder("tunefleet.task.best.objective")
-                .description("Best objective value so far of a running or recently finished task, tagged by task "
-                        + "name and objective; absent until an experiment succeeded")
+                .description("Objective metric, as measured, of the best experiment so far (ranked by its score, "
+                        + "the metric after soft SLO penalties) of a running or recently finished task, tagged by "
+                        + "task name and objective; absent until an experiment succeeded")
                 .register(meters);
         jobsWaiting = MultiGauge.builder("tunefleet.jobs.waiting")
                 .description("Jobs waiting in jobs.gpus.N as the broker reports them, tagged by GPU count N")
@@ -161,7 +162,8 @@ class CoordinatorMetrics implements DisposableBean {
             if (objective != null) {
                 experiments.best(task.id(), objective.higherIsBetter()).ifPresent(b -> bestRows.add(
                         MultiGauge.Row.of(Tags.of("task", task.name(), "objective", objective.wireName()),
-                                b.objectiveValue())));
+                                b.measured(objective.metric()) != null ? b.measured(objective.metric())
+                                        : b.objectiveValue())));
             }
         }
         for (TaskRecord task : running) {

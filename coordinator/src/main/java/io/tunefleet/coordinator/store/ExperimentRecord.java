@@ -8,6 +8,8 @@ import java.util.Map;
 /**
  * A row of {@code experiments}. Times are epoch milliseconds; {@code finishedAt} is the worker's
  * end of the run, {@code committedAt} the coordinator's commit, when the window slot freed.
+ * {@code objectiveValue} is what the task ranks by: the objective's metric made worse by the soft SLO
+ * penalties the run ran into (its score); {@link #measured} gives the bare metric.
  */
 public record ExperimentRecord(
         long id,
@@ -30,4 +32,9 @@ public record ExperimentRecord(
         Long startedAt,
         Long finishedAt,
         Long committedAt) {
+
+    /** The run's bare value of {@code metric}, before any SLO penalty; null when it was not measured. */
+    public Double measured(String metric) {
+        return metrics == null ? null : metrics.get(metric);
+    }
 }

@@ -112,10 +112,12 @@ public class TaskService {
         Objective objective = Objective.fromWireName(task.objective()).orElseThrow();
         List<ExperimentRecord> ranked = experiments.ranked(task.id(), objective.higherIsBetter(), 2);
         int scored = experiments.countScored(task.id());
-        String why = (objective.higherIsBetter() ? "highest " : "lowest ") + objective.metric() + " ("
+        ExperimentRecord second = ranked.size() > 1 ? ranked.get(1) : null;
+        boolean penalized = penalized(best) || second != null && penalized(second);
+        String rankedBy = penalized ? "score (" + objective.metric() + " after SLO penalties)" : objective.metric();
+        String why = (objective.higherIsBetter() ? "highest " : "lowest ") + rankedBy + " ("
                 + value(objective, best) + ") among " + scored + " succeeded experiment(s)";
-        if (ranked.size() > 1) {
-            ExperimentRecord second = ranked.get(1);
+        if (second != null) {
             double gap = Math.abs(best.objectiveValue() - second.objectiveValue())
                     / Math.max(Math.abs(second.objectiveValue()), 1e-12) * 100;
             why += String.format("; runner-up #%d at %s, %.1f %% behind", second.seq(), value(objective, second), gap);
@@ -123,16 +125,19 @@ public class TaskService {
         return why;
     }
 
+    private static boolean penalized(ExperimentRecord e) {
+        Double penalty = e.measured(Metrics.SLO_PENALTY);
+        return penalty != null && penalty > 1;
+    }
+
     /** The value an experiment ranks by, and how its soft SLO penalty made it from the bare metric. */
     private static String value(Objective objective, ExperimentRecord e) {
-        Map<String, Double> metrics = e.metrics() == null ? Map.of() : e.metrics();
-        Double penalty = metrics.get(Metrics.SLO_PENALTY);
-        Double bare = metrics.get(objective.metric());
-        if (penalty == null || !(penalty > 1) || bare == null) {
+        Double bare = e.measured(objective.metric());
+        if (!penalized(e) || bare == null) {
             return String.valueOf(e.objectiveValue());
         }
         return e.objectiveValue() + " (" + objective.metric() + " " + bare
-                + (objective.higherIsBetter() ? " ÷ " : " × ") + "SLO penalty " + penalty + ")";
+                + (objective.higherIsBetter() ? " ÷ " : " × ") + "SLO penalty " + e.measured(Metrics.SLO_PENALTY) + ")";
     }
 
     /**

@@ -62,7 +62,7 @@ class SoftSloRankingTest extends NoBrokerDispatchTest {
         assertThat(penalized.objectiveValue()).isEqualTo(149.4);
         assertThat(penalized.metrics()).as("the bare metric stays in the metrics").containsEntry(Metrics.E2E_MEAN_S, 1.0);
         assertThat(tasks.whyBest(tasks.find(task.id()).orElseThrow(), best)).contains(
-                "lowest e2e_latency_mean_s (1.2) among 2",
+                "lowest score (e2e_latency_mean_s after SLO penalties) (1.2) among 2",
                 "runner-up #" + penalized.seq() + " at 149.4 (e2e_latency_mean_s 1.0 × SLO penalty 149.4)");
     }
 
