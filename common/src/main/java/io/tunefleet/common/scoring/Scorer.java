@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeSet;
 
 /**
@@ -129,21 +130,18 @@ public final class Scorer {
     /**
      * The outcome of scoring.
      *
-     * @param feasible false when no level was kept (every one broke a hard SLO or failed outright)
-     * @param metrics  flat metrics for the coordinator, with the objective's metric and {@code score}
-     *                 when feasible
+     * @param feasible false when no level was kept (every one broke a hard SLO or failed outright): the
+     *                 configuration cannot meet the SLO
+     * @param metrics  flat metrics for the coordinator; {@code score} only when the objective's metric
+     *                 was measured
      * @param dropped  why each dropped level was dropped
-     */
-    /**
-     * @param feasible false when every level was dropped: the configuration cannot meet the SLO
-     * @param metrics  the flat metrics; {@code score} only when the objective's metric was measured
      */
     public record Score(boolean feasible, Map<String, Double> metrics, List<String> dropped) {
 
         /** The score, the objective's metric after the SLO penalties; empty when that metric was not measured. */
-        public java.util.OptionalDouble score() {
+        public OptionalDouble score() {
             Double v = metrics.get(Metrics.SCORE);
-            return v == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(v);
+            return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
         }
     }
 }

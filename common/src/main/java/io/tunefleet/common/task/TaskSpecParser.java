@@ -41,6 +41,8 @@ public final class TaskSpecParser {
     static final long MAX_INTEGER_BOUND = (1L << 53) - 1;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** A scenario whose every request asks for one output token: no time per output token to measure. */
+    private static final Pattern ONE_OUTPUT_TOKEN = Pattern.compile("D\\(\\d+,1\\)");
 
     private final List<Problem> problems = new ArrayList<>();
 
@@ -90,6 +92,11 @@ public final class TaskSpecParser {
         Constraints constraints = constraints(root.get("constraints"), space);
         OptimizationSpec optimization = optimization(root.get("optimization"), space);
         BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
+        if (optimization != null && optimization.objective() == Objective.MINIMIZE_TPOT
+                && benchmark.trafficScenarios().stream().allMatch(sc -> ONE_OUTPUT_TOKEN.matcher(sc).matches())) {
+            problem("$.optimization.objective", "minimize_tpot needs answers of at least two tokens, and every "
+                    + "traffic scenario asks for one: " + benchmark.trafficScenarios());
+        }
         Map<String, Object> slo = Map.of();
         JsonNode sloNode = root.get("slo");
         if (sloNode != null && !sloNode.isNull()) {

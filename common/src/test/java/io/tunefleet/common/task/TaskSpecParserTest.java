@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 class TaskSpecParserTest {
@@ -331,6 +332,20 @@ class TaskSpecParserTest {
         InvalidTaskException e = invalid(write(task));
         assertThat(paths(e)).containsExactly("$.optimization.objective");
         assertThat(e.getMessage()).contains("maximize_happiness");
+    }
+
+    @Test
+    void minimizingTpotWhenEveryScenarioAsksOneOutputTokenIsRejected() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("optimization")).put("objective", "minimize_tpot");
+        task.putObject("benchmark").putArray("traffic_scenarios").add("D(100,1)").add("D(2000, 1)");
+
+        InvalidTaskException e = invalid(write(task));
+        assertThat(paths(e)).containsExactly("$.optimization.objective");
+        assertThat(e.getMessage()).contains("at least two tokens");
+
+        ((ArrayNode) task.get("benchmark").get("traffic_scenarios")).add("D(100,10)"); // one scenario measures it
+        assertThat(TaskSpecParser.parse(write(task)).optimization().objective()).isEqualTo(Objective.MINIMIZE_TPOT);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.tunefleet.common.param.Parameter;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -32,8 +33,8 @@ final class RandomSearch implements Strategy {
     private final Set<String> replay;
     /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
     private final long sampleSpaceSize;
-    /** Worked out when draws first find nothing new. */
-    private AllowedGrid allowedGrid;
+    /** The allowed grid points in order, walked from the first time draws found nothing new on. */
+    private Iterator<ParameterSet> untried;
 
     RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
@@ -46,6 +47,9 @@ final class RandomSearch implements Strategy {
 
     @Override
     public Optional<ParameterSet> suggest() {
+        if (untried != null) {
+            return nextUntriedGridPoint();
+        }
         for (int misses = 0; misses < MAX_MISSES; misses++) {
             ParameterSet candidate = space.sample(random);
             if (!seen.add(candidate.key())) {
@@ -64,17 +68,15 @@ final class RandomSearch implements Strategy {
             }
             return Optional.of(candidate);
         }
-        return firstUntriedGridPoint();
+        untried = AllowedGrid.of(space, constraints).iterator();
+        return nextUntriedGridPoint();
     }
 
-    /** The first allowed grid point neither drawn nor suggested before a restart; empty when none is left. */
-    private Optional<ParameterSet> firstUntriedGridPoint() {
-        if (allowedGrid == null) {
-            allowedGrid = AllowedGrid.of(space, constraints);
-        }
-        for (ParameterSet config : allowedGrid) {
-            if (!seen.contains(config.key()) && !replay.contains(config.key())) {
-                seen.add(config.key());
+    /** The next allowed grid point neither drawn nor suggested before a restart; empty when none is left. */
+    private Optional<ParameterSet> nextUntriedGridPoint() {
+        while (untried.hasNext()) {
+            ParameterSet config = untried.next();
+            if (!replay.contains(config.key()) && seen.add(config.key())) {
                 return Optional.of(config);
             }
         }

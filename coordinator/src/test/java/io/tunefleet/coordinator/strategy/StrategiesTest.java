@@ -16,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class StrategiesTest {
 
@@ -112,7 +113,7 @@ class StrategiesTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomFindsTheFewConfigurationsConstraintsAllowInAHugeSpaceThenReportsItExhausted() {
         // 8 allowed of 1.6e10: random draws practically never hit one.
         TaskSpec spec = Tasks.task(Tasks.BILLIONS, "random", "minimize_latency", "", Tasks.EIGHT_OF_BILLIONS);

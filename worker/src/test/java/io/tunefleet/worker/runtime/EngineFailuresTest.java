@@ -66,7 +66,10 @@ class EngineFailuresTest {
             utilization (0.96, 22.49 GiB). Decrease GPU memory utilization or reduce GPU memory used by other \
             processes."""})
     void aHostFaultIsRetriedElsewhereNotHeldAgainstTheConfiguration(String output) {
-        assertThat(EngineFailures.classify(output).failure()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        EngineFailures.Verdict verdict = EngineFailures.classify(output);
+        assertThat(verdict.failure()).isEqualTo(FailureClass.INFRASTRUCTURE);
+        // Known for what it is, not retried only because nothing matched.
+        assertThat(verdict.cause()).isNotEqualTo(EngineFailures.classify("").cause());
     }
 
     @ParameterizedTest
