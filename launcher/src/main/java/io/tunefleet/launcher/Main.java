@@ -37,7 +37,7 @@ public final class Main {
                           [--port-file FILE]   writes the port it serves on there (with --port 0: any free one)
               worker [--gpus sim:4|nvidia-smi] [--id NAME] [--port 8081] [--rabbitmq URI] [--nvidia-smi PATH]
                      [--lock-dir DIR] [--runtime-mode engine|hold] [--sim-run-time 2s] [--heartbeat-interval 2s]
-                     [--clean-grace 30s]
+                     [--clean-grace 30s] [--port-file FILE]
 
             Talking to a running coordinator (every one takes --coordinator URL, default http://127.0.0.1:8080):
               submit TASK.json|TASK.yaml [--watch]
@@ -222,7 +222,7 @@ public final class Main {
 
     private static Set<String> workerOptions() {
         Set<String> options = new java.util.HashSet<>(WORKER_OPTIONS.keySet());
-        options.addAll(Set.of("port", "rabbitmq"));
+        options.addAll(Set.of("port", "rabbitmq", "port-file"));
         return options;
     }
 
@@ -362,15 +362,19 @@ public final class Main {
         props.add("server.port=" + args.get("port", "8080"));
         props.add("tunefleet.coordinator.database=" + args.get("db", "tunefleet.db"));
         props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        if (args.has("port-file")) {
-            // Boot writes the port the server bound once it serves, so that a caller can start it on
-            // port 0 and find it there: no port picked in advance that another process could take first.
-            runSpring(CoordinatorApplication.class, props,
-                    new WebServerPortFileWriter(new java.io.File(args.get("port-file", ""))));
-        } else {
-            runSpring(CoordinatorApplication.class, props);
-        }
+        runSpring(CoordinatorApplication.class, props, portFileWriter(args));
         return -1;
+    }
+
+    /**
+     * With {@code --port-file}, Boot writes the port the server bound once it serves, so that a caller
+     * can start a service on port 0 and find it there: no port picked in advance that another process
+     * could take first.
+     */
+    private static ApplicationListener<?>[] portFileWriter(Args args) {
+        return args.has("port-file")
+                ? new ApplicationListener<?>[] {new WebServerPortFileWriter(new java.io.File(args.get("port-file", "")))}
+                : new ApplicationListener<?>[0];
     }
 
     static int worker(Args args) {
@@ -384,7 +388,7 @@ public final class Main {
                 props.add(property + "=" + args.get(option, ""));
             }
         });
-        runSpring(WorkerApplication.class, props);
+        runSpring(WorkerApplication.class, props, portFileWriter(args));
         return -1;
     }
 
