@@ -357,13 +357,50 @@ public final class Main {
     }
 
     static int coordinator(Args args) {
+        runSpring(CoordinatorApplication.class, coordinatorProperties(args, System.getenv()), portFileWriter(args));
+        return -1;
+    }
+
+    /**
+     * The coordinator's command-line properties: only what an option (or {@code RABBITMQ_URL}) sets, as
+     * command-line properties outrank every other source; what is not given there comes from the
+     * environment ({@code SERVER_PORT}, {@code TUNEFLEET_COORDINATOR_DATABASE}, …), {@code -D} options or
+     * coordinator.yml's defaults (8080, tunefleet.db, 127.0.0.1:5672).
+     */
+    static List<String> coordinatorProperties(Args args, Map<String, String> env) {
         List<String> props = new ArrayList<>();
         props.add("spring.config.name=" + CoordinatorApplication.CONFIG_NAME);
-        props.add("server.port=" + args.get("port", "8080"));
-        props.add("tunefleet.coordinator.database=" + args.get("db", "tunefleet.db"));
-        props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        runSpring(CoordinatorApplication.class, props, portFileWriter(args));
-        return -1;
+        given(props, args, "port", "server.port");
+        given(props, args, "db", "tunefleet.coordinator.database");
+        brokerGiven(args, env).ifPresent(uri -> props.add("spring.rabbitmq.addresses=" + uri));
+        return props;
+    }
+
+    /** The worker's command-line properties, as {@link #coordinatorProperties} (worker.yml: 8081). */
+    static List<String> workerProperties(Args args, Map<String, String> env) {
+        List<String> props = new ArrayList<>();
+        props.add("spring.config.name=" + WorkerApplication.CONFIG_NAME);
+        props.add("spring.autoconfigure.exclude=" + WORKER_EXCLUDES);
+        given(props, args, "port", "server.port");
+        brokerGiven(args, env).ifPresent(uri -> props.add("spring.rabbitmq.addresses=" + uri));
+        WORKER_OPTIONS.forEach((option, property) -> given(props, args, option, property));
+        return props;
+    }
+
+    private static void given(List<String> props, Args args, String option, String property) {
+        if (args.has(option)) {
+            props.add(property + "=" + args.get(option, ""));
+        }
+    }
+
+    /** {@code --rabbitmq}, else {@code RABBITMQ_URL}; empty when neither is given. */
+    private static java.util.Optional<String> brokerGiven(Args args, Map<String, String> env) {
+        String uri = args.has("rabbitmq") ? args.get("rabbitmq", "") : env.get("RABBITMQ_URL");
+        if (uri == null) {
+            return java.util.Optional.empty();
+        }
+        URI.create(uri);
+        return java.util.Optional.of(uri);
     }
 
     /**
@@ -378,17 +415,7 @@ public final class Main {
     }
 
     static int worker(Args args) {
-        List<String> props = new ArrayList<>();
-        props.add("spring.config.name=" + WorkerApplication.CONFIG_NAME);
-        props.add("spring.autoconfigure.exclude=" + WORKER_EXCLUDES);
-        props.add("server.port=" + args.get("port", "8081"));
-        props.add("spring.rabbitmq.addresses=" + rabbit(args));
-        WORKER_OPTIONS.forEach((option, property) -> {
-            if (args.has(option)) {
-                props.add(property + "=" + args.get(option, ""));
-            }
-        });
-        runSpring(WorkerApplication.class, props, portFileWriter(args));
+        runSpring(WorkerApplication.class, workerProperties(args, System.getenv()), portFileWriter(args));
         return -1;
     }
 
