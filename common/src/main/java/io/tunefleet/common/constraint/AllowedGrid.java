@@ -28,14 +28,15 @@ import java.util.Set;
  * is bounded by the parameters' value counts.
  *
  * <p>A group whose sub-grid does not fit that limit is not worked out: the walk tests its
- * combinations as it meets them, and ends, as if the grid were exhausted, after
- * {@link #MAX_REJECTED_IN_A_ROW} rejected between two allowed points.
+ * combinations as it meets them, and pauses after {@link #MAX_REJECTED_IN_A_ROW} rejected in a row
+ * ({@link Walk#paused}): asked again, it goes on from where it stopped. So one step's work is bounded
+ * either way, and the grid is never called exhausted before it is.
  */
 public final class AllowedGrid implements Iterable<ParameterSet> {
 
     /** Combinations of constrained parameters evaluated up front, all groups together. */
     static final long ENUMERATE_UP_TO = 200_000;
-    /** Combinations of a group not worked out that one step of a walk may reject before it ends. */
+    /** Combinations of a group not worked out that one step of a walk may reject before it pauses. */
     static final int MAX_REJECTED_IN_A_ROW = 100_000;
 
     private final List<Parameter> parameters;
@@ -88,7 +89,7 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
     }
 
     @Override
-    public Iterator<ParameterSet> iterator() {
+    public Walk iterator() {
         return new Walk();
     }
 
@@ -112,21 +113,36 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
     }
 
     /** The allowed points in grid order; each iterator walks on its own. */
-    private final class Walk implements Iterator<ParameterSet> {
+    public final class Walk implements Iterator<ParameterSet> {
 
         /** The value index of every parameter: the point the walk is at. */
         private final int[] digits = new int[parameters.size()];
         /** The digits are an allowed point not handed out yet. */
         private boolean ready;
         private boolean ended = knownEmpty;
+        /** The last {@link #hasNext} stopped at its rejection budget, not at the end of the grid. */
+        private boolean paused;
 
+        private Walk() {
+        }
+
+        /**
+         * False either at the end of the grid or, when {@link #paused}, after this call's budget of
+         * rejected combinations; a paused walk goes on from where it stopped at the next call.
+         */
         @Override
         public boolean hasNext() {
             if (!ready && !ended) {
+                paused = false;
                 ready = settle();
-                ended = !ready;
+                ended = !ready && !paused;
             }
             return ready;
+        }
+
+        /** Whether the last {@link #hasNext} gave false only for its budget: points may be left. */
+        public boolean paused() {
+            return paused;
         }
 
         @Override
@@ -144,8 +160,8 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
         }
 
         /**
-         * Moves to the first allowed point at or after the current one; false when none is left, or
-         * when a group not worked out rejected too many combinations on the way.
+         * Moves to the first allowed point at or after the current one; false when none is left, or,
+         * {@link #paused}, when a group not worked out rejected too many combinations on the way.
          */
         private boolean settle() {
             int rejected = 0;
@@ -156,11 +172,12 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
                     i++;
                     continue;
                 }
-                if (!g.workedOut() && ++rejected >= MAX_REJECTED_IN_A_ROW) {
-                    return false;
-                }
                 i = advance(i);
                 if (i < 0) {
+                    return false;
+                }
+                if (!g.workedOut() && ++rejected >= MAX_REJECTED_IN_A_ROW) {
+                    paused = true; // at the next combination not yet tested
                     return false;
                 }
             }

@@ -96,12 +96,23 @@ class AllowedGridTest {
 
     @Test
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aGroupTooLargeToWorkOutIsTestedAsTheWalkMeetsItAndEndsTheWalkAfterTooManyRejectionsInARow() {
+    void aGroupTooLargeToWorkOutIsTestedAsTheWalkMeetsItAndPausesAfterTooManyRejectionsInARow() {
         ParameterSpace space = new ParameterSpace(List.of(thousand("x"), thousand("y"), thousand("z")));
 
         AllowedGrid nothing = AllowedGrid.of(space, constraints(space, "x + y + z < 0"));
         assertThat(nothing.knownEmpty()).as("1e9 combinations: not worked out").isFalse();
-        assertThat(nothing).as("gives up after %d rejections", AllowedGrid.MAX_REJECTED_IN_A_ROW).isEmpty();
+        AllowedGrid.Walk walk = nothing.iterator();
+        assertThat(walk.hasNext()).as("stops after %d rejections", AllowedGrid.MAX_REJECTED_IN_A_ROW).isFalse();
+        assertThat(walk.paused()).as("not the end of the grid").isTrue();
+
+        // y = 300 first comes after 299,000 rejected combinations: found on the third call.
+        AllowedGrid.Walk far = AllowedGrid.of(space, constraints(space, "y == 300 and x + z > 0")).iterator();
+        assertThat(far.hasNext()).isFalse();
+        assertThat(far.paused()).isTrue();
+        assertThat(far.hasNext()).isFalse();
+        assertThat(far.hasNext()).isTrue();
+        assertThat(far.next().key()).isEqualTo("x=1,y=300,z=1");
+        assertThat(far.paused()).isFalse();
 
         Iterator<ParameterSet> sparse = AllowedGrid.of(space, constraints(space, "x + z > 1000")).iterator();
         assertThat(sparse.next().key()).isEqualTo("x=1,y=1,z=1000");

@@ -376,8 +376,12 @@ public class Dispatcher implements AutoCloseable {
                 && !run.exhausted) {
             Optional<ParameterSet> next = run.strategy.suggest();
             if (next.isEmpty()) {
-                run.exhausted = true;
-                log.info("task {}: search space exhausted after {} experiments", taskId, suggested);
+                if (run.strategy.exhausted()) {
+                    run.exhausted = true;
+                    log.info("task {}: search space exhausted after {} experiments", taskId, suggested);
+                } else {
+                    log.debug("task {}: no configuration found within this pass's budget; the next goes on", taskId);
+                }
                 break;
             }
             fresh.add(new Suggestion(++suggested, next.get(), GpuRequirement.of(next.get())));

@@ -65,8 +65,8 @@ final class BayesianSearch implements Strategy {
     /** Keys suggested before a restart that this space cannot read back; never suggested again. */
     private final Set<String> unreadable = new HashSet<>();
     private long issued;
-    /** Worked out when random draws first find nothing new. */
-    private AllowedGrid allowedGrid;
+    /** The allowed grid points in order, walked from the first time random draws found nothing new on. */
+    private AllowedGrid.Walk untried;
 
     private record Observation(double[] x, Double loss, boolean infeasible) {
     }
@@ -245,23 +245,29 @@ final class BayesianSearch implements Strategy {
 
     /**
      * Anything not yet tried: random draws, then the allowed grid points in order. That walk steps only
-     * through allowed points (see {@link AllowedGrid}), and stops at the first untried one, so it costs
-     * at most one step per configuration tried, however large the grid.
+     * through allowed points (see {@link AllowedGrid}) and goes on from where the last call left it, so
+     * it costs at most one step per configuration, however large the grid.
      */
     private Optional<Scored> anyUnseen(SplittableRandom random) {
         Optional<Scored> r = freshRandom(random);
         if (r.isPresent()) {
             return r;
         }
-        if (allowedGrid == null) {
-            allowedGrid = AllowedGrid.of(space, constraints);
+        if (untried == null) {
+            untried = AllowedGrid.of(space, constraints).iterator();
         }
-        for (ParameterSet config : allowedGrid) {
+        while (untried.hasNext()) {
+            ParameterSet config = untried.next();
             if (!seen(config.key())) {
                 return Optional.of(new Scored(config, encoding.encode(config), 0));
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean exhausted() {
+        return untried == null || !untried.paused();
     }
 
     private boolean seen(String key) {

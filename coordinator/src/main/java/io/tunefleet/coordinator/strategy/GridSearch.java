@@ -5,7 +5,6 @@ import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,7 +17,7 @@ import java.util.Set;
  */
 final class GridSearch implements Strategy {
 
-    private final Iterator<ParameterSet> allowed;
+    private final AllowedGrid.Walk allowed;
     private final Set<String> seen;
 
     /** @param alreadySuggested keys of configurations suggested before a restart, skipped */
@@ -36,5 +35,10 @@ final class GridSearch implements Strategy {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean exhausted() {
+        return !allowed.paused();
     }
 }

@@ -8,7 +8,6 @@ import io.tunefleet.common.param.Parameter;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -34,7 +33,7 @@ final class RandomSearch implements Strategy {
     /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
     private final long sampleSpaceSize;
     /** The allowed grid points in order, walked from the first time draws found nothing new on. */
-    private Iterator<ParameterSet> untried;
+    private AllowedGrid.Walk untried;
 
     RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
@@ -81,6 +80,11 @@ final class RandomSearch implements Strategy {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean exhausted() {
+        return untried == null || !untried.paused();
     }
 
     /**

@@ -40,10 +40,16 @@ class GridSearchTest {
     }
 
     @Test
-    void whenTheConstrainedParametersHaveTooManyCombinationsToWorkOutItGivesUpRatherThanScanTheGrid() {
-        // x, y and z together: 1e9 combinations, more than the submit check works out, so the task is accepted
-        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "", "[\"x + y + z < 0\"]");
+    void whenTheConstrainedParametersHaveTooManyCombinationsToWorkOutEachCallIsBoundedAndTheNextGoesOn() {
+        // x, y and z together: 1e9 combinations, more than the submit check works out, so the task is
+        // accepted. y = 300 comes first after 299,000 combinations the constraint rules out.
+        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "",
+                "[\"y == 300 and x + z > 0\"]");
+        Strategy grid = Strategies.create(task, Set.of());
 
-        assertThat(Strategies.create(task, Set.of()).suggest()).isEmpty();
+        assertThat(grid.suggest()).isEmpty();
+        assertThat(grid.exhausted()).as("paused, not at the end").isFalse();
+        assertThat(grid.suggest()).isEmpty();
+        assertThat(grid.suggest()).hasValueSatisfying(p -> assertThat(p.key()).contains("x=1,y=300,z=1"));
     }
 }
