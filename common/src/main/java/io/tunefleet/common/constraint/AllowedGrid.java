@@ -30,7 +30,9 @@ import java.util.Set;
  * <p>A group whose sub-grid does not fit that limit is not worked out: the walk tests its
  * combinations as it meets them, and pauses after {@link #MAX_REJECTED_IN_A_ROW} rejected in a row
  * ({@link Walk#paused}): asked again, it goes on from where it stopped. So one step's work is bounded
- * either way, and the grid is never called exhausted before it is.
+ * either way. After {@link #GIVE_UP_AFTER} rejected in a row over any number of steps the walk ends
+ * ({@link Walk#gaveUp}): constraints that allow nothing of a grid too large to work out would
+ * otherwise keep a task running, and its dispatcher busy, for hours.
  */
 public final class AllowedGrid implements Iterable<ParameterSet> {
 
@@ -38,6 +40,8 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
     static final long ENUMERATE_UP_TO = 200_000;
     /** Combinations of a group not worked out that one step of a walk may reject before it pauses. */
     static final int MAX_REJECTED_IN_A_ROW = 100_000;
+    /** Combinations rejected in a row, over all steps, after which a walk gives up. */
+    public static final long GIVE_UP_AFTER = 10_000_000;
 
     private final List<Parameter> parameters;
     private final List<List<Object>> values;
@@ -122,6 +126,9 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
         private boolean ended = knownEmpty;
         /** The last {@link #hasNext} stopped at its rejection budget, not at the end of the grid. */
         private boolean paused;
+        /** Rejected since the last allowed point, over all steps. */
+        private long rejectedInARow;
+        private boolean gaveUp;
 
         private Walk() {
         }
@@ -143,6 +150,11 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
         /** Whether the last {@link #hasNext} gave false only for its budget: points may be left. */
         public boolean paused() {
             return paused;
+        }
+
+        /** Whether the walk ended after {@link #GIVE_UP_AFTER} rejected in a row, not at the end of the grid. */
+        public boolean gaveUp() {
+            return gaveUp;
         }
 
         @Override
@@ -177,10 +189,13 @@ public final class AllowedGrid implements Iterable<ParameterSet> {
                     return false;
                 }
                 if (!g.workedOut() && ++rejected >= MAX_REJECTED_IN_A_ROW) {
-                    paused = true; // at the next combination not yet tested
+                    rejectedInARow += rejected;
+                    gaveUp = rejectedInARow >= GIVE_UP_AFTER;
+                    paused = !gaveUp; // at the next combination not yet tested
                     return false;
                 }
             }
+            rejectedInARow = 0;
             return true;
         }
 

@@ -42,7 +42,8 @@ public final class TaskSpecParser {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     /** A scenario whose every request asks for one output token: no time per output token to measure. */
-    private static final Pattern ONE_OUTPUT_TOKEN = Pattern.compile("D\\(\\d+,1\\)");
+    private static final Pattern ONE_OUTPUT_TOKEN =
+            Pattern.compile("D\\(\\d+,1\\)|U\\([^)]*\\)/\\(1,1\\)|N\\([^)]*\\)/\\(1,0\\)");
 
     private final List<Problem> problems = new ArrayList<>();
 

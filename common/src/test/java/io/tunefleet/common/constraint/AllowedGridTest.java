@@ -119,6 +119,22 @@ class AllowedGridTest {
         assertThat(sparse.next().key()).isEqualTo("x=1,y=2,z=1000");
     }
 
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aWalkThatMeetsOnlyRejectedCombinationsPausesUntilItHasRejectedTenMillionInARowThenGivesUp() {
+        ParameterSpace space = new ParameterSpace(List.of(thousand("x"), thousand("y"), thousand("z")));
+        AllowedGrid.Walk walk = AllowedGrid.of(space, constraints(space, "x + y + z < 0")).iterator();
+
+        int pauses = 0;
+        while (!walk.hasNext() && walk.paused()) {
+            pauses++;
+        }
+
+        assertThat(walk.gaveUp()).isTrue();
+        assertThat(walk.hasNext()).isFalse();
+        assertThat((long) (pauses + 1) * AllowedGrid.MAX_REJECTED_IN_A_ROW).isEqualTo(AllowedGrid.GIVE_UP_AFTER);
+    }
+
     static IntegerParameter thousand(String name) {
         return new IntegerParameter(name, 1, 1000, false, 1000);
     }

@@ -338,7 +338,8 @@ class TaskSpecParserTest {
     void minimizingTpotWhenEveryScenarioAsksOneOutputTokenIsRejected() {
         ObjectNode task = validTask();
         ((ObjectNode) task.get("optimization")).put("objective", "minimize_tpot");
-        task.putObject("benchmark").putArray("traffic_scenarios").add("D(100,1)").add("D(2000, 1)");
+        task.putObject("benchmark").putArray("traffic_scenarios").add("D(100,1)").add("D(2000, 1)")
+                .add("U(10,20)/(1,1)").add("N(100,10)/(1,0)");
 
         InvalidTaskException e = invalid(write(task));
         assertThat(paths(e)).containsExactly("$.optimization.objective");

@@ -11,8 +11,8 @@ final class TaskRun {
     final TaskSpec spec;
     final Strategy strategy;
     final StoppingRules stopping;
-    /** The strategy has no new configuration left. */
-    boolean exhausted;
+    /** Why the strategy suggests nothing more; null while it may. */
+    String exhausted;
     /** Why a stopping rule ended the search; experiments in flight still finish. */
     String stopReason;
 

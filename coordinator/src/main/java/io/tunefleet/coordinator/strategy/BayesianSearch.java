@@ -270,6 +270,11 @@ final class BayesianSearch implements Strategy {
         return untried == null || !untried.paused();
     }
 
+    @Override
+    public String endReason() {
+        return Strategy.endReason(untried);
+    }
+
     private boolean seen(String key) {
         return observed.containsKey(key) || pending.containsKey(key) || unreadable.contains(key);
     }

@@ -41,4 +41,9 @@ final class GridSearch implements Strategy {
     public boolean exhausted() {
         return !allowed.paused();
     }
+
+    @Override
+    public String endReason() {
+        return Strategy.endReason(allowed);
+    }
 }

@@ -24,6 +24,8 @@ final class RandomSearch implements Strategy {
 
     /** Draws in a row that found nothing new before the allowed grid points are walked instead. */
     static final int MAX_MISSES = 10_000;
+    /** The same, on each call after the walk began. */
+    static final int MAX_MISSES_ONCE_WALKING = 1_000;
 
     private final ParameterSpace space;
     private final Constraints constraints;
@@ -46,10 +48,10 @@ final class RandomSearch implements Strategy {
 
     @Override
     public Optional<ParameterSet> suggest() {
-        if (untried != null) {
-            return nextUntriedGridPoint();
-        }
-        for (int misses = 0; misses < MAX_MISSES; misses++) {
+        // Draws first, always, so that the search keeps sampling the space; fewer once they have missed
+        // that many in a row before, as each call costs the dispatcher that serves every task.
+        int maxMisses = untried == null ? MAX_MISSES : MAX_MISSES_ONCE_WALKING;
+        for (int misses = 0; misses < maxMisses; misses++) {
             ParameterSet candidate = space.sample(random);
             if (!seen.add(candidate.key())) {
                 if (seen.size() >= sampleSpaceSize) {
@@ -67,7 +69,9 @@ final class RandomSearch implements Strategy {
             }
             return Optional.of(candidate);
         }
-        untried = AllowedGrid.of(space, constraints).iterator();
+        if (untried == null) {
+            untried = AllowedGrid.of(space, constraints).iterator();
+        }
         return nextUntriedGridPoint();
     }
 
@@ -85,6 +89,11 @@ final class RandomSearch implements Strategy {
     @Override
     public boolean exhausted() {
         return untried == null || !untried.paused();
+    }
+
+    @Override
+    public String endReason() {
+        return Strategy.endReason(untried);
     }
 
     /**

@@ -242,6 +242,16 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
                     }
 
                     @Override
+                    public boolean exhausted() {
+                        return strategy.exhausted();
+                    }
+
+                    @Override
+                    public String endReason() {
+                        return strategy.endReason();
+                    }
+
+                    @Override
                     public void observe(ParameterSet parameters, Outcome outcome) {
                         told.add(new Told(spec.name(), outcome));
                         strategy.observe(parameters, outcome);

@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A level ends only once its users have stopped: the requests in flight at its time limit finish and
- * count if they take at most a request timeout more, those still streaming then are cut and count as
- * timeouts rather than load the server under the next level, and a level that cannot start all its
- * users stops those it started instead of leaving them waiting.
+ * count if they take at most a request timeout more (the time limit, if that is shorter), those still
+ * streaming then are cut and count as timeouts rather than load the server under the next level, and a
+ * level that cannot start all its users stops those it started instead of leaving them waiting.
  */
 class BenchmarkLevelEndTest {
 
@@ -67,12 +67,13 @@ class BenchmarkLevelEndTest {
 
     @Test
     @Timeout(60)
-    void aRequestInFlightAtTheTimeLimitFinishesAndCountsWhenItEndsWithinARequestTimeout() throws Exception {
-        // The first request streams for 3 s, past the 1 s limit but within the 5 s request timeout; the
-        // other user's three requests are answered at once. A long request is the likeliest to be in
-        // flight at any instant: left out, it would make the level's latencies read low.
+    void aRequestInFlightAtTheTimeLimitFinishesAndCountsWhenItEndsWithinTheDrainGrace() throws Exception {
+        // The first request streams for 1.5 s, past the 1 s limit but within the grace after it (the 1 s
+        // limit, shorter than the 5 s request timeout); the other user's three requests are answered at
+        // once. A long request is the likeliest to be in flight at any instant: left out, it would make
+        // the level's latencies read low.
         try (ScriptedEngine engine = new ScriptedEngine(
-                n -> n == 1 ? Answer.slow(30, Duration.ofMillis(100)) : Answer.quick())) {
+                n -> n == 1 ? Answer.slow(15, Duration.ofMillis(100)) : Answer.quick())) {
 
             LevelResult level = client(engine, Duration.ofSeconds(5)).run(plan(List.of(2), 4, 0)).get(0);
 
@@ -80,8 +81,25 @@ class BenchmarkLevelEndTest {
             assertThat(level.succeeded()).isEqualTo(4);
             assertThat(level.errors()).isEmpty();
             assertThat(level.successRate()).isEqualTo(1.0);
-            assertThat(level.durationS()).as("up to its last answer").isGreaterThan(2.5);
+            assertThat(level.durationS()).as("up to its last answer").isGreaterThan(1.2);
             assertThat(engine.cut()).isEmpty();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aLevelWaitsPastItsTimeLimitNoLongerThanTheLimitItselfThoughTheRequestTimeoutIsLonger() throws Exception {
+        // The first request would stream for 3 s: past the 1 s limit and the 1 s grace after it, though
+        // within the 5 s request timeout. A level takes at most twice its limit.
+        try (ScriptedEngine engine = new ScriptedEngine(
+                n -> n == 1 ? Answer.slow(30, Duration.ofMillis(100)) : Answer.quick())) {
+
+            LevelResult level = client(engine, Duration.ofSeconds(5)).run(plan(List.of(2), 4, 0)).get(0);
+
+            assertThat(level.requests()).isEqualTo(4);
+            assertThat(level.succeeded()).isEqualTo(3);
+            assertThat(level.errors()).isEqualTo(java.util.Map.of("timeout", 1));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(engine.cut()).containsExactly(1));
         }
     }
 
