@@ -48,7 +48,7 @@ class WorkerConfiguration {
     /** {@code /actuator/health/liveness} reads it (worker.yml). */
     @Bean
     ClaimLoopHealth claimLoop(WorkerNode node) {
-        return new ClaimLoopHealth(node);
+        return new ClaimLoopHealth(node::claiming);
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

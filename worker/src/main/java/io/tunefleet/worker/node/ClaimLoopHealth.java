@@ -1,5 +1,6 @@
 package io.tunefleet.worker.node;
 
+import java.util.function.BooleanSupplier;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -10,15 +11,16 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 public final class ClaimLoopHealth implements HealthIndicator {
 
-    private final WorkerNode node;
+    private final BooleanSupplier claiming;
 
-    public ClaimLoopHealth(WorkerNode node) {
-        this.node = node;
+    /** @param claiming whether the claim loop still runs ({@link WorkerNode#claiming}) */
+    public ClaimLoopHealth(BooleanSupplier claiming) {
+        this.claiming = claiming;
     }
 
     @Override
     public Health health() {
-        return node.claiming() ? Health.up().build()
+        return claiming.getAsBoolean() ? Health.up().build()
                 : Health.down().withDetail("reason", "the claim loop died; this worker takes no more jobs").build();
     }
 }
