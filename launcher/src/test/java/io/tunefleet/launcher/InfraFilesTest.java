@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -67,12 +69,12 @@ class InfraFilesTest {
             // A mount's source is a file of this repository (./...), a host path (/..., or ${HOME}/... from
             // the environment) or a named volume, which must be declared.
             for (JsonNode v : service.path("volumes")) {
-                String source = v.asString().split(":")[0];
+                String source = mountSource(v.asString());
                 if (source.startsWith("./")) {
                     if (!Files.exists(ROOT.resolve(source))) {
                         problems.add(name + ": mounts missing file " + source);
                     }
-                } else if (!source.startsWith("/") && !source.startsWith("${") && !volumes.contains(source)) {
+                } else if (!source.startsWith("/") && !source.startsWith("${HOME}/") && !volumes.contains(source)) {
                     problems.add(name + ": volume '" + source + "' is not declared under volumes");
                 }
             }
@@ -159,6 +161,29 @@ class InfraFilesTest {
         for (JsonNode workload : List.of(worker, coordinator)) {
             assertThat(workload.path("spec").path("template").toString()).contains("\"name\":\"" + secret + "\"");
         }
+    }
+
+    @Test
+    void aMountsSourceIsReadAsComposeReadsIt() {
+        assertThat(mountSource("./infra/rabbitmq/rabbitmq.conf:/etc/rabbitmq/conf.d/20.conf:ro"))
+                .isEqualTo("./infra/rabbitmq/rabbitmq.conf");
+        assertThat(mountSource("gpu-locks:/var/lib/tunefleet/gpu-locks")).isEqualTo("gpu-locks");
+        assertThat(mountSource("${TUNEFLEET_MODELS:-/models}:${TUNEFLEET_MODELS:-/models}:ro")).isEqualTo("/models");
+        assertThat(mountSource("${HOME}/.cache/huggingface:${HOME}/.cache/huggingface:ro"))
+                .isEqualTo("${HOME}/.cache/huggingface");
+    }
+
+    /**
+     * The source of a short-syntax mount ({@code source:target[:mode]}), a variable with a default
+     * ({@code ${VAR:-/models}}) read as its default, a variable without one left as it is.
+     */
+    static String mountSource(String mount) {
+        Matcher withDefault = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}([^:]*).*").matcher(mount);
+        if (withDefault.matches()) {
+            return withDefault.group(1) + withDefault.group(2);
+        }
+        Matcher plain = Pattern.compile("(\\$\\{[A-Z_]+}[^:]*).*").matcher(mount);
+        return plain.matches() ? plain.group(1) : mount.split(":")[0];
     }
 
     private static JsonNode only(List<JsonNode> docs, String kind, String name) {

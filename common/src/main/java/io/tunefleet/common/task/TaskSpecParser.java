@@ -41,9 +41,7 @@ public final class TaskSpecParser {
     static final long MAX_INTEGER_BOUND = (1L << 53) - 1;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    /** A scenario whose every request asks for one output token: no time per output token to measure. */
-    private static final Pattern ONE_OUTPUT_TOKEN =
-            Pattern.compile("D\\(\\d+,1\\)|U\\([^)]*\\)/\\(1,1\\)|N\\([^)]*\\)/\\(1,0\\)");
+    private static final Pattern NUMBER = Pattern.compile("\\d+(\\.\\d+)?");
 
     private final List<Problem> problems = new ArrayList<>();
 
@@ -94,7 +92,7 @@ public final class TaskSpecParser {
         OptimizationSpec optimization = optimization(root.get("optimization"), space);
         BenchmarkSpec benchmark = benchmark(root.get("benchmark"));
         if (optimization != null && optimization.objective() == Objective.MINIMIZE_TPOT
-                && benchmark.trafficScenarios().stream().allMatch(sc -> ONE_OUTPUT_TOKEN.matcher(sc).matches())) {
+                && benchmark.trafficScenarios().stream().allMatch(TaskSpecParser::asksOneOutputToken)) {
             problem("$.optimization.objective", "minimize_tpot needs answers of at least two tokens, and every "
                     + "traffic scenario asks for one: " + benchmark.trafficScenarios());
         }
@@ -213,6 +211,20 @@ public final class TaskSpecParser {
             problem(path, "no configuration of the parameter grid satisfies all constraints");
         }
         return constraints;
+    }
+
+    /**
+     * Whether every request of a {@link #SCENARIO} asks for one output token (a drawn length is rounded
+     * and at least 1): {@code D(in,out)} with out below 1.5, {@code U(..)/(lo,hi)} with hi below 1.5,
+     * {@code N(..)/(mean,sd)} with sd 0 and mean below 1.5. Such answers have no time per output token.
+     */
+    static boolean asksOneOutputToken(String scenario) {
+        List<Double> n = NUMBER.matcher(scenario).results().map(r -> Double.parseDouble(r.group())).toList();
+        return switch (scenario.charAt(0)) {
+            case 'D' -> Math.round(n.get(1)) <= 1;
+            case 'U' -> Math.round(n.get(3)) <= 1;
+            default -> n.get(3) == 0 && Math.round(n.get(2)) <= 1;
+        };
     }
 
     private Parameter choice(String name, JsonNode array, String path) {

@@ -339,12 +339,15 @@ class TaskSpecParserTest {
         ObjectNode task = validTask();
         ((ObjectNode) task.get("optimization")).put("objective", "minimize_tpot");
         task.putObject("benchmark").putArray("traffic_scenarios").add("D(100,1)").add("D(2000, 1)")
-                .add("U(10,20)/(1,1)").add("N(100,10)/(1,0)");
+                .add("D(100,0)").add("D(100,01)").add("U(10,20)/(1,1)").add("U(10,20)/(0,1.4)")
+                .add("N(100,10)/(1,0)").add("N(100,10)/(1.0,0.0)");
 
         InvalidTaskException e = invalid(write(task));
         assertThat(paths(e)).containsExactly("$.optimization.objective");
         assertThat(e.getMessage()).contains("at least two tokens");
 
+        assertThat(List.of("D(100,2)", "U(10,20)/(1,2)", "N(100,10)/(1,0.5)", "N(100,10)/(2,0)"))
+                .noneMatch(TaskSpecParser::asksOneOutputToken);
         ((ArrayNode) task.get("benchmark").get("traffic_scenarios")).add("D(100,10)"); // one scenario measures it
         assertThat(TaskSpecParser.parse(write(task)).optimization().objective()).isEqualTo(Objective.MINIMIZE_TPOT);
     }

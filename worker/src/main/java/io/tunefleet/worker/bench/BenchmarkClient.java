@@ -175,8 +175,8 @@ public final class BenchmarkClient {
 
     /**
      * How long past its time limit a level waits for the requests in flight: the request timeout, but
-     * no longer than the limit itself, so that a level takes at most twice its limit and a run's levels
-     * fit the experiment's timeout as they did when nothing was waited for.
+     * no longer than the limit itself, so that a level's measured part takes at most twice its limit
+     * (its warm-up comes before).
      */
     private Duration drainGrace(BenchmarkPlan plan) {
         return requestTimeout.compareTo(plan.maxTimePerLevel()) < 0 ? requestTimeout : plan.maxTimePerLevel();
