@@ -66,7 +66,7 @@ final class BayesianSearch implements Strategy {
     private final Set<String> unreadable = new HashSet<>();
     private long issued;
     /** The allowed grid points in order, walked from the first time random draws found nothing new on. */
-    private AllowedGrid.Walk untried;
+    private final UntriedGridPoints untried;
 
     private record Observation(double[] x, Double loss, boolean infeasible) {
     }
@@ -79,6 +79,7 @@ final class BayesianSearch implements Strategy {
         this.space = space;
         this.encoding = new SpaceEncoding(space);
         this.constraints = constraints;
+        this.untried = new UntriedGridPoints(space, constraints);
         this.higherIsBetter = higherIsBetter;
         this.seed = seed;
         this.initialRandom = initialRandom;
@@ -253,26 +254,17 @@ final class BayesianSearch implements Strategy {
         if (r.isPresent()) {
             return r;
         }
-        if (untried == null) {
-            untried = AllowedGrid.of(space, constraints).iterator();
-        }
-        while (untried.hasNext()) {
-            ParameterSet config = untried.next();
-            if (!seen(config.key())) {
-                return Optional.of(new Scored(config, encoding.encode(config), 0));
-            }
-        }
-        return Optional.empty();
+        return untried.next(this::seen).map(config -> new Scored(config, encoding.encode(config), 0));
     }
 
     @Override
     public boolean exhausted() {
-        return untried == null || !untried.paused();
+        return untried.exhausted();
     }
 
     @Override
     public String endReason() {
-        return Strategy.endReason(untried);
+        return untried.endReason();
     }
 
     private boolean seen(String key) {

@@ -17,33 +17,29 @@ import java.util.Set;
  */
 final class GridSearch implements Strategy {
 
-    private final AllowedGrid.Walk allowed;
+    private final UntriedGridPoints allowed;
     private final Set<String> seen;
 
     /** @param alreadySuggested keys of configurations suggested before a restart, skipped */
     GridSearch(ParameterSpace space, Constraints constraints, Set<String> alreadySuggested) {
-        this.allowed = AllowedGrid.of(space, constraints).iterator();
+        this.allowed = new UntriedGridPoints(space, constraints);
         this.seen = new HashSet<>(alreadySuggested);
     }
 
     @Override
     public Optional<ParameterSet> suggest() {
-        while (allowed.hasNext()) {
-            ParameterSet candidate = allowed.next();
-            if (seen.add(candidate.key())) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        Optional<ParameterSet> next = allowed.next(seen::contains);
+        next.ifPresent(config -> seen.add(config.key()));
+        return next;
     }
 
     @Override
     public boolean exhausted() {
-        return !allowed.paused();
+        return allowed.exhausted();
     }
 
     @Override
     public String endReason() {
-        return Strategy.endReason(allowed);
+        return allowed.endReason();
     }
 }

@@ -1,6 +1,5 @@
 package io.tunefleet.coordinator.strategy;
 
-import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.IntegerParameter;
@@ -35,7 +34,7 @@ final class RandomSearch implements Strategy {
     /** Distinct configurations {@link ParameterSpace#sample} can draw; {@link Long#MAX_VALUE} when unbounded. */
     private final long sampleSpaceSize;
     /** The allowed grid points in order, walked from the first time draws found nothing new on. */
-    private AllowedGrid.Walk untried;
+    private final UntriedGridPoints untried;
 
     RandomSearch(ParameterSpace space, Constraints constraints, long seed, Set<String> alreadySuggested) {
         this.space = space;
@@ -44,13 +43,14 @@ final class RandomSearch implements Strategy {
         this.random = new Random(seed);
         this.seen = new HashSet<>();
         this.replay = new HashSet<>(alreadySuggested);
+        this.untried = new UntriedGridPoints(space, constraints);
     }
 
     @Override
     public Optional<ParameterSet> suggest() {
         // Draws first, always, so that the search keeps sampling the space; fewer once they have missed
         // that many in a row before, as each call costs the dispatcher that serves every task.
-        int maxMisses = untried == null ? MAX_MISSES : MAX_MISSES_ONCE_WALKING;
+        int maxMisses = untried.started() ? MAX_MISSES_ONCE_WALKING : MAX_MISSES;
         for (int misses = 0; misses < maxMisses; misses++) {
             ParameterSet candidate = space.sample(random);
             if (!seen.add(candidate.key())) {
@@ -69,31 +69,20 @@ final class RandomSearch implements Strategy {
             }
             return Optional.of(candidate);
         }
-        if (untried == null) {
-            untried = AllowedGrid.of(space, constraints).iterator();
-        }
-        return nextUntriedGridPoint();
-    }
-
-    /** The next allowed grid point neither drawn nor suggested before a restart; empty when none is left. */
-    private Optional<ParameterSet> nextUntriedGridPoint() {
-        while (untried.hasNext()) {
-            ParameterSet config = untried.next();
-            if (!replay.contains(config.key()) && seen.add(config.key())) {
-                return Optional.of(config);
-            }
-        }
-        return Optional.empty();
+        // Neither drawn nor suggested before a restart.
+        Optional<ParameterSet> next = untried.next(key -> seen.contains(key) || replay.contains(key));
+        next.ifPresent(config -> seen.add(config.key()));
+        return next;
     }
 
     @Override
     public boolean exhausted() {
-        return untried == null || !untried.paused();
+        return untried.exhausted();
     }
 
     @Override
     public String endReason() {
-        return Strategy.endReason(untried);
+        return untried.endReason();
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.tunefleet.coordinator.strategy;
 
-import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.param.ParameterSet;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -32,11 +30,6 @@ public interface Strategy {
         return "search space exhausted";
     }
 
-    /** {@link #endReason} of a strategy whose walk of the allowed grid points gave up, or ended. */
-    static String endReason(AllowedGrid.Walk walk) {
-        return walk != null && walk.gaveUp() ? "search ended: " + String.format(Locale.ROOT, "%,d", AllowedGrid.GIVE_UP_AFTER)
-                + " grid points in a row broke the constraints" : "search space exhausted";
-    }
 
     /** Tells the strategy how a configuration did; {@code objective} is null for failures of unknown class. */
     default void observe(ParameterSet parameters, Double objective) {

@@ -40,6 +40,22 @@ class GridSearchTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // ten million constraint evaluations
+    void constraintsThatRuleOutAGridTooLargeToWorkOutEndTheSearchAfterTenMillionPointsSayingSo() {
+        TaskSpec task = Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "", "[\"x + y + z < 0\"]");
+        Strategy grid = Strategies.create(task, Set.of());
+
+        while (grid.suggest().isEmpty() && !grid.exhausted()) {
+            // each call rejects its budget of points, then the next goes on
+        }
+
+        assertThat(grid.exhausted()).isTrue();
+        assertThat(grid.endReason()).isEqualTo("search ended: 10,000,000 grid points in a row broke the constraints");
+        assertThat(Strategies.create(Tasks.task(Tasks.BILLIONS, "grid_search", "minimize_latency", "",
+                Tasks.EIGHT_OF_BILLIONS), Set.of()).endReason()).isEqualTo("search space exhausted");
+    }
+
+    @Test
     void whenTheConstrainedParametersHaveTooManyCombinationsToWorkOutEachCallIsBoundedAndTheNextGoesOn() {
         // x, y and z together: 1e9 combinations, more than the submit check works out, so the task is
         // accepted. y = 300 comes first after 299,000 combinations the constraint rules out.
