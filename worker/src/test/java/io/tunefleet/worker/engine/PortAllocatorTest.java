@@ -16,8 +16,8 @@ class PortAllocatorTest {
 
     @Test
     void twoWorkersOnOneHostNeverGetTheSamePortAndAReleasedPortComesBack() throws Exception {
-        PortAllocator a = new PortAllocator(41000, 41001, locks);
-        PortAllocator b = new PortAllocator(41000, 41001, locks);
+        PortAllocator a = new PortAllocator(21000, 21001, locks);
+        PortAllocator b = new PortAllocator(21000, 21001, locks);
 
         PortAllocator.Lease first = a.reserve();
         PortAllocator.Lease second = b.reserve();
@@ -32,10 +32,10 @@ class PortAllocatorTest {
     @Test
     void aPortSomethingListensOnIsSkipped() throws Exception {
         try (ServerSocket busy = new ServerSocket()) {
-            busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 41010));
-            PortAllocator ports = new PortAllocator(41010, 41011, locks);
+            busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 21010));
+            PortAllocator ports = new PortAllocator(21010, 21011, locks);
             try (PortAllocator.Lease lease = ports.reserve()) {
-                assertThat(lease.port()).isEqualTo(41011);
+                assertThat(lease.port()).isEqualTo(21011);
             }
         }
     }

@@ -97,7 +97,7 @@ class DockerRuntimeTest {
 
     /** A docker runtime for this test's worker; {@code extraImages} adds or replaces image repositories by preset. */
     private DockerRuntime runtime(Map<String, String> extraImages, boolean pullImages) {
-        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 43000, 43199,
+        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 23100, 23299,
                 dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), 1);
         Map<String, EnginePreset> presets = Map.of(

@@ -34,7 +34,7 @@ class ProcessRuntimeTest {
                 + script + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         RuntimeSettings defaults = RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO);
-        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 42000, 42099,
+        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 22000, 22099,
                 dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), 1);
         return new ProcessRuntime(Map.of("fake", new EnginePreset("fake", List.of(file.toString(), "{port}"))),
@@ -148,7 +148,7 @@ class ProcessRuntimeTest {
         JobMessage custom = new JobMessage(base.schema(), base.taskId(), base.experimentId(), base.attempt(),
                 base.gpus(), "custom", base.model(), base.imageTag(), base.parameters(), base.benchmark(),
                 base.timeoutSeconds(), null, null, List.of(dir.resolve("engine.sh").toString(), "{port}"));
-        ProcessRuntime presetless = new ProcessRuntime(Map.of(), new PortAllocator(42100, 42199, dir.resolve("ports2")),
+        ProcessRuntime presetless = new ProcessRuntime(Map.of(), new PortAllocator(22100, 22199, dir.resolve("ports2")),
                 ScoringSpec.DEFAULT, RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO));
 
         RunResult result = presetless.run(custom, List.of(3));

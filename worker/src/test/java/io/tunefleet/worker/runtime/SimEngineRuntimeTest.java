@@ -28,10 +28,10 @@ class SimEngineRuntimeTest {
     Path dir;
 
     private SimEngineRuntime runtime(ScoringSpec spec) {
-        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 43000, 43009,
+        RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 23000, 23009,
                 dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(50), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), 1);
-        return new SimEngineRuntime(new PortAllocator(43000, 43009, dir.resolve("ports")), job -> spec, settings);
+        return new SimEngineRuntime(new PortAllocator(23000, 23009, dir.resolve("ports")), job -> spec, settings);
     }
 
     @Test
@@ -89,7 +89,7 @@ class SimEngineRuntimeTest {
                 throw new IllegalStateException("interrupted", e);
             }
         }, r -> new Thread(r, "experiment").start());
-        await().atMost(Duration.ofSeconds(10)).until(() -> run.isDone() || !bindable(43000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> run.isDone() || !bindable(23000));
         assertThat(run).isNotDone();
 
         runner.get().interrupt();
@@ -97,7 +97,7 @@ class SimEngineRuntimeTest {
         await().atMost(Duration.ofSeconds(10)).until(run::isDone);
         assertThat(run).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
                 .havingRootCause().isInstanceOf(InterruptedException.class);
-        assertThat(bindable(43000)).as("engine port closed").isTrue();
+        assertThat(bindable(23000)).as("engine port closed").isTrue();
     }
 
     private static boolean bindable(int port) {
