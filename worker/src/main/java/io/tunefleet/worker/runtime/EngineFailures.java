@@ -44,9 +44,12 @@ final class EngineFailures {
     static final double CLEAN_GPU_IN_USE_GIB = 2.0;
 
     private static final List<Rule> RULES = List.of(
-            // PyTorch's allocator: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB";
-            // the CUDA runtime: "RuntimeError: CUDA error: out of memory".
-            Rule.of("CUDA out of memory", OUT_OF_MEMORY, "out[ _]?of[ _]?memory"),
+            // PyTorch's allocator: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
+            // (torch.cuda.OutOfMemoryError before 2.5; "HIP out of memory" on ROCm); the CUDA runtime:
+            // "RuntimeError: CUDA error: out of memory"; the simulated engine: "OUT_OF_MEMORY: ...". The error's
+            // own words only: a warning that merely mentions running out of memory is no verdict.
+            Rule.of("CUDA out of memory", OUT_OF_MEMORY,
+                    "OutOfMemoryError|(?:CUDA|HIP) out of memory|CUDA error: out of memory|^OUT_OF_MEMORY: "),
             // vLLM, no room for the KV cache after the weights (vllm/v1/core/kv_cache_utils.py):
             // "ValueError: No available memory for the cache blocks. Try increasing `gpu_memory_utilization`".
             Rule.of("no memory left for the KV cache", OUT_OF_MEMORY, "No available memory for the cache blocks"),

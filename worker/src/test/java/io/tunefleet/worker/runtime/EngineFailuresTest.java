@@ -60,6 +60,10 @@ class EngineFailuresTest {
             error (run with NCCL_DEBUG=INFO for details), NCCL version 2.21.5
             ncclSystemError: System call (e.g. socket, malloc) or external library call failed or device error.""",
             "ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 30001): address already in use",
+            // a warning that mentions memory, then the error that stopped the engine
+            """
+            WARNING 05-12 10:01:02 [scheduler.py:210] To avoid running out of memory, consider lowering             --max-num-seqs.
+            RuntimeError: NCCL error in: /pytorch/torch/csrc/distributed/c10d/NCCLUtils.hpp:317, unhandled             cuda error""",
             // another process holds 20 GiB of the GPU: the host's fault, not --gpu-memory-utilization's
             """
             ValueError: Free memory on device cuda:0 (3.25/23.43 GiB) on startup is less than desired GPU memory \
