@@ -465,10 +465,9 @@ public final class Main {
         return runSpring(application, map, true, listeners);
     }
 
+    /** {@code --rabbitmq}, else {@code RABBITMQ_URL}, else the broker on this host. */
     private static String rabbit(Args args) {
-        String uri = args.get("rabbitmq", System.getenv().getOrDefault("RABBITMQ_URL", DEFAULT_RABBITMQ));
-        URI.create(uri);
-        return uri;
+        return brokerGiven(args, System.getenv()).orElse(DEFAULT_RABBITMQ);
     }
 
     private static void printProblems(ApiClient.ApiException e, PrintStream err) {

@@ -132,7 +132,7 @@ final class SearchBenchmark {
             List<ParameterSet> batch = new ArrayList<>();
             for (int i = 0; i < k; i++) {
                 Optional<ParameterSet> next = strategy.suggest();
-                while (next.isEmpty() && !strategy.exhausted()) {
+                while (next.isEmpty() && strategy.ended().isEmpty()) {
                     next = strategy.suggest(); // paused at its budget: goes on
                 }
                 if (next.isEmpty()) {

@@ -35,16 +35,7 @@ record ExperimentView(
         return new ExperimentView(e.id(), e.taskId(), e.seq(), e.parameters(), e.gpus(), e.state().name(),
                 e.attempt(), e.workerId(), e.gpuIndices(),
                 e.failureClass() == null ? null : e.failureClass().name(), e.retryable(), e.error(), e.metrics(),
-                measured(e, objectiveMetric), e.objectiveValue(),
+                e.objectiveMeasured(objectiveMetric), e.objectiveValue(),
                 Instant.ofEpochMilli(e.createdAt()), TaskView.instant(e.startedAt()), TaskView.instant(e.finishedAt()));
-    }
-
-    /** The bare metric of a scored experiment; its score where the metrics lack it (stored by an older coordinator). */
-    private static Double measured(ExperimentRecord e, String metric) {
-        if (e.objectiveValue() == null) {
-            return null;
-        }
-        Double bare = e.measured(metric);
-        return bare != null ? bare : e.objectiveValue();
     }
 }

@@ -373,12 +373,12 @@ public class Dispatcher implements AutoCloseable {
         checkStoppingRules(run, inFlight);
         List<Suggestion> fresh = new ArrayList<>();
         while (run.stopReason == null && inFlight < task.maxParallel() && suggested < task.maxIterations()
-                && run.exhausted == null) {
+                && run.searchEnded == null) {
             Optional<ParameterSet> next = run.strategy.suggest();
             if (next.isEmpty()) {
-                if (run.strategy.exhausted()) {
-                    run.exhausted = run.strategy.endReason();
-                    log.info("task {}: {} after {} experiments", taskId, run.exhausted, suggested);
+                run.searchEnded = run.strategy.ended().orElse(null);
+                if (run.searchEnded != null) {
+                    log.info("task {}: {} after {} experiments", taskId, run.searchEnded, suggested);
                 } else {
                     log.debug("task {}: no configuration found within this pass's budget; the next goes on", taskId);
                 }
@@ -411,9 +411,9 @@ public class Dispatcher implements AutoCloseable {
             control.send(ControlMessage.jobsAvailable(queued.gpuCountsOldestFirst(),
                     queued.oldestQueuedAt() == null ? 0 : Math.max(0, clock.millis() - queued.oldestQueuedAt())));
         }
-        if (inFlight == 0 && (suggested >= task.maxIterations() || run.exhausted != null || run.stopReason != null)) {
+        if (inFlight == 0 && (suggested >= task.maxIterations() || run.searchEnded != null || run.stopReason != null)) {
             finish(task, experiments.countByState(taskId), run.stopReason != null ? run.stopReason
-                    : run.exhausted != null ? run.exhausted : "max_iterations reached");
+                    : run.searchEnded != null ? run.searchEnded : "max_iterations reached");
         }
     }
 

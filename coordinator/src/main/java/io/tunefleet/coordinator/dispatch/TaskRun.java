@@ -12,7 +12,7 @@ final class TaskRun {
     final Strategy strategy;
     final StoppingRules stopping;
     /** Why the strategy suggests nothing more; null while it may. */
-    String exhausted;
+    String searchEnded;
     /** Why a stopping rule ended the search; experiments in flight still finish. */
     String stopReason;
 

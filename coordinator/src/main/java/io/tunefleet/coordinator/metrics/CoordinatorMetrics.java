@@ -162,8 +162,7 @@ class CoordinatorMetrics implements DisposableBean {
             if (objective != null) {
                 experiments.best(task.id(), objective.higherIsBetter()).ifPresent(b -> bestRows.add(
                         MultiGauge.Row.of(Tags.of("task", task.name(), "objective", objective.wireName()),
-                                b.measured(objective.metric()) != null ? b.measured(objective.metric())
-                                        : b.objectiveValue())));
+                                b.objectiveMeasured(objective.metric()))));
             }
         }
         for (TaskRecord task : running) {

@@ -37,4 +37,16 @@ public record ExperimentRecord(
     public Double measured(String metric) {
         return metrics == null ? null : metrics.get(metric);
     }
+
+    /**
+     * The objective's metric as measured for a scored experiment (null for one without an objective
+     * value); its score where its metrics lack the metric (stored by an older coordinator).
+     */
+    public Double objectiveMeasured(String objectiveMetric) {
+        if (objectiveValue == null) {
+            return null;
+        }
+        Double bare = measured(objectiveMetric);
+        return bare != null ? bare : objectiveValue;
+    }
 }

@@ -1,6 +1,5 @@
 package io.tunefleet.coordinator.strategy;
 
-import io.tunefleet.common.constraint.AllowedGrid;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ParameterSet;
 import io.tunefleet.common.param.ParameterSpace;
@@ -246,7 +245,7 @@ final class BayesianSearch implements Strategy {
 
     /**
      * Anything not yet tried: random draws, then the allowed grid points in order. That walk steps only
-     * through allowed points (see {@link AllowedGrid}) and goes on from where the last call left it, so
+     * through allowed points (see {@link UntriedGridPoints}) and goes on from where the last call left it, so
      * it costs at most one step per configuration, however large the grid.
      */
     private Optional<Scored> anyUnseen(SplittableRandom random) {
@@ -258,13 +257,8 @@ final class BayesianSearch implements Strategy {
     }
 
     @Override
-    public boolean exhausted() {
-        return untried.exhausted();
-    }
-
-    @Override
-    public String endReason() {
-        return untried.endReason();
+    public Optional<String> ended() {
+        return untried.ended();
     }
 
     private boolean seen(String key) {

@@ -34,12 +34,7 @@ final class GridSearch implements Strategy {
     }
 
     @Override
-    public boolean exhausted() {
-        return allowed.exhausted();
-    }
-
-    @Override
-    public String endReason() {
-        return allowed.endReason();
+    public Optional<String> ended() {
+        return allowed.ended();
     }
 }

@@ -76,13 +76,8 @@ final class RandomSearch implements Strategy {
     }
 
     @Override
-    public boolean exhausted() {
-        return untried.exhausted();
-    }
-
-    @Override
-    public String endReason() {
-        return untried.endReason();
+    public Optional<String> ended() {
+        return untried.ended();
     }
 
     /**

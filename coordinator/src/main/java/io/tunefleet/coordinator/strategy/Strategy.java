@@ -12,24 +12,18 @@ public interface Strategy {
 
     /**
      * The next configuration, never one suggested before; empty when the space is exhausted, or when
-     * none was found within this call's bounded work ({@link #exhausted} says which).
+     * none was found within this call's bounded work ({@link #ended} says which).
      */
     Optional<ParameterSet> suggest();
 
     /**
-     * After an empty {@link #suggest}: true when no configuration is left; false when the call only
-     * stopped at its budget (constraints that rule out long runs of a huge grid), so the next dispatch
-     * pass asks again and the search goes on from there.
+     * After an empty {@link #suggest}: why the search has ended, as the task records it; empty when the
+     * call only stopped at its budget (constraints that rule out long runs of a huge grid), so the next
+     * dispatch pass asks again and the search goes on from there.
      */
-    default boolean exhausted() {
-        return true;
+    default Optional<String> ended() {
+        return Optional.of(UntriedGridPoints.EXHAUSTED);
     }
-
-    /** Why an empty {@link #suggest} that was {@link #exhausted} ends the search. */
-    default String endReason() {
-        return "search space exhausted";
-    }
-
 
     /** Tells the strategy how a configuration did; {@code objective} is null for failures of unknown class. */
     default void observe(ParameterSet parameters, Double objective) {

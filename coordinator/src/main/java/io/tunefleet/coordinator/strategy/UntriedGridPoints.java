@@ -16,6 +16,9 @@ import java.util.function.Predicate;
  */
 final class UntriedGridPoints {
 
+    /** Why a search that ran out of configurations ended. */
+    static final String EXHAUSTED = "search space exhausted";
+
     private final ParameterSpace space;
     private final Constraints constraints;
     private AllowedGrid.Walk walk;
@@ -44,16 +47,14 @@ final class UntriedGridPoints {
         return Optional.empty();
     }
 
-    /** {@link Strategy#exhausted}: after an empty {@link #next}, false only when the walk paused. */
-    boolean exhausted() {
-        return walk == null || !walk.paused();
-    }
-
-    /** {@link Strategy#endReason}: the end of the grid, or the walk gave up. */
-    String endReason() {
-        return walk != null && walk.gaveUp()
+    /** {@link Strategy#ended} after an empty {@link #next}: the end of the grid, the walk gave up, or it paused. */
+    Optional<String> ended() {
+        if (walk != null && walk.paused()) {
+            return Optional.empty();
+        }
+        return Optional.of(walk != null && walk.gaveUp()
                 ? "search ended: " + String.format(Locale.ROOT, "%,d", AllowedGrid.GIVE_UP_AFTER)
                         + " grid points in a row broke the constraints"
-                : "search space exhausted";
+                : EXHAUSTED);
     }
 }

@@ -242,13 +242,8 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
                     }
 
                     @Override
-                    public boolean exhausted() {
-                        return strategy.exhausted();
-                    }
-
-                    @Override
-                    public String endReason() {
-                        return strategy.endReason();
+                    public Optional<String> ended() {
+                        return strategy.ended();
                     }
 
                     @Override

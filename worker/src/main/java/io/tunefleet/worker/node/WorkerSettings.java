@@ -1,5 +1,6 @@
 package io.tunefleet.worker.node;
 
+import io.tunefleet.worker.runtime.RuntimeSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -39,7 +40,6 @@ public record WorkerSettings(
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_CLEAN_GRACE = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_ENGINE_STOP_GRACE = Duration.ofSeconds(10);
     /**
      * What a stopping run needs beyond its engine's stop grace to report: the interrupt reaching it,
      * the benchmark's abort, the KILL and the container's removal, and its result's send.
@@ -53,7 +53,7 @@ public record WorkerSettings(
     /** Settings with the defaults for everything but the identity. */
     public static WorkerSettings defaults(String workerId, String host) {
         return new WorkerSettings(workerId, host, DEFAULT_POLL_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL,
-                DEFAULT_CONFIRM_TIMEOUT, DEFAULT_CLEAN_GRACE, DEFAULT_ENGINE_STOP_GRACE, List.of());
+                DEFAULT_CONFIRM_TIMEOUT, DEFAULT_CLEAN_GRACE, RuntimeSettings.DEFAULT_STOP_GRACE, List.of());
     }
 
     /**

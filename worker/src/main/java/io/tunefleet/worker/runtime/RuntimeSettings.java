@@ -27,6 +27,8 @@ public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFi
 
     public static final int DEFAULT_PORT_FIRST = 30000;
     public static final int DEFAULT_PORT_LAST = 30999;
+    /** How long an engine gets after TERM before KILL, unless configured. */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
 
     /**
      * A new file for the output of one experiment attempt's engine, {@code task-T/experiment-E-attempt-A.log}.
@@ -49,6 +51,6 @@ public record RuntimeSettings(RuntimeMode mode, Duration simHoldTime, int portFi
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return new RuntimeSettings(mode, simHoldTime, DEFAULT_PORT_FIRST, DEFAULT_PORT_LAST,
                 tmp.resolve("tunefleet-port-locks"), tmp.resolve("tunefleet-engine-logs"), Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofMinutes(5), BenchmarkPlan.DEFAULT_WARMUP_REQUESTS);
+                DEFAULT_STOP_GRACE, Duration.ofMinutes(5), BenchmarkPlan.DEFAULT_WARMUP_REQUESTS);
     }
 }

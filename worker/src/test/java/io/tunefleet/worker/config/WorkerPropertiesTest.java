@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tunefleet.worker.node.WorkerSettings;
 import io.tunefleet.worker.runtime.EngineLaunch;
 import io.tunefleet.worker.runtime.RuntimeMode;
+import io.tunefleet.worker.runtime.RuntimeSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ class WorkerPropertiesTest {
         assertThat(p.heartbeatInterval()).isEqualTo(WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL);
         assertThat(p.confirmTimeout()).isEqualTo(WorkerSettings.DEFAULT_CONFIRM_TIMEOUT);
         assertThat(p.cleanGrace()).isEqualTo(WorkerSettings.DEFAULT_CLEAN_GRACE);
-        assertThat(p.engineStopGrace()).isEqualTo(WorkerSettings.DEFAULT_ENGINE_STOP_GRACE);
+        assertThat(p.engineStopGrace()).isEqualTo(RuntimeSettings.DEFAULT_STOP_GRACE);
     }
 
     /** Engines given 60 s after TERM: a stopping worker waits for them, and a margin for their runs to report. */
