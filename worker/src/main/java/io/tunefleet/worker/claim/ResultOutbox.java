@@ -30,7 +30,7 @@ final class ResultOutbox implements AutoCloseable {
     private static final long CLOSE_WAIT_MS = 20_000;
 
     private final WorkerPublisher publisher;
-    private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>();
     /** The attempts whose result was handed in and is not confirmed yet; see {@link #unconfirmed}. */
     private final Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -45,8 +45,13 @@ final class ResultOutbox implements AutoCloseable {
 
     /** Queues a result; it is sent as soon as the batch before it is confirmed. */
     void send(ResultMessage result) {
+        send(result, () -> { });
+    }
+
+    /** As {@link #send(ResultMessage)}, running {@code confirmed} (on the outbox's thread) once the broker confirmed it. */
+    void send(ResultMessage result, Runnable confirmed) {
         unconfirmed.add(key(result));
-        queue.add(result);
+        queue.add(new Outgoing(result, confirmed));
     }
 
     /** The attempts ({@link JobMessage#attemptKey}) whose result is queued or awaits its confirm. */
@@ -59,12 +64,12 @@ final class ResultOutbox implements AutoCloseable {
     }
 
     private void loop() {
-        List<ResultMessage> batch = new ArrayList<>();
+        List<Outgoing> batch = new ArrayList<>();
         long backoff = FIRST_BACKOFF_MS;
         try {
             while (true) {
                 if (batch.isEmpty()) {
-                    ResultMessage next = queue.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
+                    Outgoing next = queue.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         if (closed) {
                             break; // everything queued before the close went out
@@ -74,7 +79,7 @@ final class ResultOutbox implements AutoCloseable {
                     batch.add(next);
                 }
                 queue.drainTo(batch);
-                List<ResultMessage> failed = sendAll(batch);
+                List<Outgoing> failed = sendAll(batch);
                 batch.clear();
                 if (failed.isEmpty()) {
                     backoff = FIRST_BACKOFF_MS;
@@ -98,10 +103,12 @@ final class ResultOutbox implements AutoCloseable {
     }
 
     /** Returns the results the broker did not confirm. */
-    private List<ResultMessage> sendAll(List<ResultMessage> batch) {
-        Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch);
-        for (ResultMessage m : batch) {
+    private List<Outgoing> sendAll(List<Outgoing> batch) {
+        Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch.stream().map(Outgoing::result).toList());
+        for (Outgoing o : batch) {
+            ResultMessage m = o.result();
             if (!failed.containsKey(m)) {
+                o.confirmed().run();
                 unconfirmed.remove(key(m));
                 log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
             }
@@ -109,7 +116,11 @@ final class ResultOutbox implements AutoCloseable {
         if (!failed.isEmpty()) {
             log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), failed.values().iterator().next());
         }
-        return batch.stream().filter(failed::containsKey).toList();
+        return batch.stream().filter(o -> failed.containsKey(o.result())).toList();
+    }
+
+    /** A result to send, and what to do once the broker confirmed it. */
+    private record Outgoing(ResultMessage result, Runnable confirmed) {
     }
 
     /**
