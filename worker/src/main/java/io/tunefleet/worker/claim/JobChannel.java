@@ -13,8 +13,7 @@ import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 /**
  * The channel jobs are taken on, kept out of Spring's channel cache: a job stays unacked on it while
  * its run starts, until its claim or its result is confirmed, and it can be acked only on the very
- * channel it came from, from whichever thread saw the confirm; a take holds no lock a settle waits
- * for (a reservation may wait for nvidia-smi). Should the channel close, the broker
+ * channel it came from, from whichever thread saw the confirm. Should the channel close, the broker
  * has put its unacked jobs back in their queues: their deliveries are not settled then (a delivery
  * tag means nothing on another channel), and the next take opens a new channel.
  */
@@ -32,21 +31,18 @@ final class JobChannel implements AutoCloseable {
         this.connections = connections;
     }
 
-    /**
-     * Runs {@code work} on the open channel, opening a new one when the last one closed. Only the claim
-     * loop takes jobs, so only it opens channels; other threads only settle deliveries, which the client
-     * library lets them do while a get is under way.
-     */
-    <T> T execute(ChannelCallback<T> work) {
-        Channel open;
-        synchronized (this) {
-            open = open();
-        }
+    /** Runs {@code work} on the open channel, opening a new one when the last one closed. */
+    synchronized <T> T execute(ChannelCallback<T> work) {
         try {
-            return work.doInRabbit(open);
+            return work.doInRabbit(open());
         } catch (Exception e) {
             throw RabbitExceptionTranslator.convertRabbitAccessException(e);
         }
+    }
+
+    /** A job's delivery on this channel as it is now: to be acked or handed back later. */
+    synchronized Delivery delivery(long tag) {
+        return new Delivery(channel, tag);
     }
 
     /**
@@ -104,7 +100,7 @@ final class JobChannel implements AutoCloseable {
         giveUp();
     }
 
-    /** A job taken on {@code channel} (as {@link #execute} handed it out) and not settled yet. */
+    /** A job taken on a channel and not settled yet. */
     record Delivery(Channel channel, long tag) {
     }
 }

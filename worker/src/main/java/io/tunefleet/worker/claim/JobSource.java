@@ -125,7 +125,7 @@ final class JobSource implements AutoCloseable {
                         continue;
                     }
                     taken.add(new HeldJob(job, asking, clock.millis(), channel,
-                            new JobChannel.Delivery(ch, response.getEnvelope().getDeliveryTag())));
+                            channel.delivery(response.getEnvelope().getDeliveryTag())));
                     asking = null;
                     if (response.getMessageCount() == 0) {
                         // The last one for now. The queue is not noted empty, so the next pass asks
