@@ -2,11 +2,7 @@ package io.tunefleet.common.message;
 
 import java.util.List;
 
-/**
- * A worker reserved {@code gpuIndices} and took the job of this experiment attempt.
- *
- * @param host the worker's host; null on a claim its result carried
- */
+/** A worker reserved {@code gpuIndices} and took the job of this experiment attempt. */
 public record ClaimMessage(
         int schema,
         String workerId,
@@ -16,12 +12,4 @@ public record ClaimMessage(
         int attempt,
         List<Integer> gpuIndices,
         long claimedAtMs) implements WorkerMessage {
-
-    /**
-     * Whether this claim came inside its result ({@link ResultMessage#carriedClaim}): its run is over
-     * by then, and its host is unknown.
-     */
-    public boolean carried() {
-        return host == null;
-    }
 }

@@ -28,9 +28,6 @@ public final class WorkerMessageValidation {
             if (result.outcome() == null) {
                 problems.add("a result has an outcome (" + List.of(ResultMessage.Outcome.values()) + ")");
             }
-            if (result.claimedAtMs() != null && (result.gpuIndices() == null || result.gpuIndices().isEmpty())) {
-                problems.add("a result that carries its claim (claimedAtMs) names the GPUs it reserved");
-            }
         } else if (message instanceof HeartbeatMessage heartbeat) {
             requireWorker(heartbeat.workerId(), problems);
         } else if (message instanceof BatchMessage batch) {

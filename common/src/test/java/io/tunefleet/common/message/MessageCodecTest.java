@@ -139,34 +139,6 @@ class MessageCodecTest {
     }
 
     @Test
-    void aResultCarriesItsClaimWhenItsRunEndedBeforeTheClaimWasAnnounced() {
-        ResultMessage plain = success();
-        ResultMessage carrying = new ResultMessage(plain.schema(), plain.workerId(), plain.taskId(),
-                plain.experimentId(), plain.attempt(), plain.outcome(), null, null, plain.metrics(), plain.gpuIndices(),
-                plain.startedAtMs(), plain.finishedAtMs(), 1_700_000_000_100L);
-
-        ResultMessage decoded = (ResultMessage) MessageCodec.decodeWorkerMessage(MessageCodec.encode(carrying));
-
-        assertThat(decoded).isEqualTo(carrying);
-        assertThat(decoded.carriedClaim()).contains(new ClaimMessage(Schema.VERSION, "worker-a", null, 7, 1234, 2,
-                List.of(4, 5), 1_700_000_000_100L));
-        assertThat(decoded.carriedClaim().orElseThrow().carried()).isTrue();
-        assertThat(claim().carried()).isFalse();
-        assertThat(new String(MessageCodec.encode(claim()), StandardCharsets.UTF_8)).doesNotContain("carried");
-        assertThat(plain.carriedClaim()).as("its claim went on its own").isEmpty();
-        String fromAnOlderWorker = new String(MessageCodec.encode(plain), StandardCharsets.UTF_8)
-                .replace(",\"claimedAtMs\":null", "");
-        assertThat(fromAnOlderWorker).doesNotContain("claimedAtMs");
-        assertThat(MessageCodec.decodeWorkerMessage(fromAnOlderWorker.getBytes(StandardCharsets.UTF_8)))
-                .as("a result from a worker that never folds claims reads as carrying none").isEqualTo(plain);
-        ResultMessage noGpus = new ResultMessage(Schema.VERSION, "worker-a", 7, 1234, 2, ResultMessage.Outcome.FAILED,
-                FailureClass.INFRASTRUCTURE, "x", Map.of(), List.of(), 1L, 2L, 1L);
-        assertThatThrownBy(() -> MessageCodec.decodeWorkerMessage(MessageCodec.encode(noGpus)))
-                .isInstanceOf(UndecodableMessageException.class)
-                .hasMessageContaining("a result that carries its claim (claimedAtMs) names the GPUs it reserved");
-    }
-
-    @Test
     void failedResultKeepsItsFailureClassAndError() {
         ResultMessage decoded = (ResultMessage) MessageCodec.decodeWorkerMessage(MessageCodec.encode(failure()));
 

@@ -61,7 +61,7 @@ public class Dispatcher implements AutoCloseable {
     static final int FREE_RETRIES = 3;
     /**
      * How long after its claim (by the worker's clock) a worker's heartbeats must list an attempt it
-     * runs: a heartbeat on its way as the job was taken leaves it out.
+     * runs: the claim is confirmed a moment before the run is registered.
      */
     static final long HELD_AFTER_CLAIM_MS = 2_000;
 
@@ -251,7 +251,8 @@ public class Dispatcher implements AutoCloseable {
 
     /**
      * How long the worker's heartbeats have left out this running attempt (0 while they list it, or
-     * do not say): as when its result was lost with the worker's outbox. Given a worker timeout, so that a result sent
+     * do not say): as when its claim's confirm timed out and the worker put the job back while the
+     * claim went through, or its result was lost. Given a worker timeout, so that a result sent
      * before the heartbeat that left the attempt out is committed first.
      */
     private long unheldFor(ExperimentRecord e, Map<String, Long> unheld, Map<String, Long> stillUnheld, long now) {

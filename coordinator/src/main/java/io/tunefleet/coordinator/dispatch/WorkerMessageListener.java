@@ -98,28 +98,18 @@ class WorkerMessageListener {
     }
 
 
-    /**
-     * The readable messages in delivery order, each batch read as its messages one after the other,
-     * and a result that carries its claim ({@link ResultMessage#carriedClaim}) as that claim then the result.
-     */
+    /** The readable messages in delivery order, each batch read as its messages one after the other. */
     private List<WorkerMessage> unbatched(List<Message> messages) {
         List<WorkerMessage> all = new ArrayList<>(messages.size());
         for (Message message : messages) {
             WorkerMessage decoded = decode(message, Topology.RESULTS_QUEUE);
             if (decoded instanceof BatchMessage batch) {
-                batch.messages().forEach(m -> addUnfolded(m, all));
+                all.addAll(batch.messages());
             } else if (decoded != null) {
-                addUnfolded(decoded, all);
+                all.add(decoded);
             }
         }
         return all;
-    }
-
-    private static void addUnfolded(WorkerMessage message, List<WorkerMessage> into) {
-        if (message instanceof ResultMessage result) {
-            result.carriedClaim().ifPresent(into::add);
-        }
-        into.add(message);
     }
 
     @RabbitListener(queues = Topology.HEARTBEATS_QUEUE, concurrency = "1")
@@ -189,10 +179,6 @@ class WorkerMessageListener {
             recordQueueWait(claim, queuedAt);
             log.debug("task {} experiment {}: attempt {} running on {} GPUs {}", claim.taskId(), claim.experimentId(),
                     claim.attempt(), claim.workerId(), claim.gpuIndices());
-        } else if (claim.carried()) {
-            // The run has ended: there is nothing to stop, and its result is stale too.
-            log.debug("task {} experiment {}: the claim of attempt {} that {} sent with its result is stale",
-                    claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());
         } else {
             log.info("task {} experiment {}: claim of attempt {} by {} is stale; the worker is told to stop it",
                     claim.taskId(), claim.experimentId(), claim.attempt(), claim.workerId());

@@ -167,15 +167,13 @@ public class ExperimentStore {
 
     /**
      * Whether this very claim was committed before: the experiment runs the claimed attempt on the
-     * claiming worker, or that attempt's result from it was committed. A claim delivered again (a
-     * batch redelivered after a crash between commit and ack) is a duplicate, not a stale claim whose
-     * attempt must be stopped; so is one that comes after its result, which carried it (a worker
-     * folds the claim of a run that ended while its announcement was still on the way).
+     * claiming worker. A claim delivered again (a batch redelivered after a crash between commit and
+     * ack) is a duplicate, not a stale claim whose attempt must be stopped.
      */
     public boolean alreadyClaimed(ClaimMessage claim) {
         return jdbc.sql("""
                 SELECT COUNT(*) FROM experiments
-                WHERE id = :id AND attempt = :attempt AND state NOT IN ('PENDING', 'QUEUED') AND worker_id = :worker""")
+                WHERE id = :id AND attempt = :attempt AND state = 'RUNNING' AND worker_id = :worker""")
                 .param("id", claim.experimentId()).param("attempt", claim.attempt())
                 .param("worker", claim.workerId()).query(Integer.class).single() == 1;
     }

@@ -118,53 +118,6 @@ class WorkerMessageBatchTest extends NoBrokerDispatchTest {
     }
 
     @Test
-    void aResultThatCarriesItsClaimIsCommittedAsTheClaimThenTheResult() throws Exception {
-        List<JobMessage> jobs = jobsOfANewTask();
-        JobMessage a = jobs.get(0);
-        JobMessage b = jobs.get(1);
-        JobMessage c = jobs.get(2);
-        long queueWaitsBefore = queueWaitsRecorded();
-        long claimedAt = System.currentTimeMillis() - 50;
-
-        listener.onWorkerMessages(List.of(
-                message(carrying(result(a, null), claimedAt)),
-                message(carrying(result(b, FailureClass.INFRASTRUCTURE), claimedAt)), // retryable: a new attempt
-                message(new BatchMessage(Schema.VERSION, "w1", List.of(carrying(result(c, null), claimedAt)))),
-                message(claim(c)))); // its announcement, on the way when the run ended: a duplicate
-
-        ExperimentRecord done = experiments.find(a.experimentId()).orElseThrow();
-        assertThat(done.state()).isEqualTo(ExperimentState.SUCCEEDED);
-        assertThat(done.workerId()).isEqualTo("w1");
-        assertThat(done.startedAt()).as("claimed when the worker took the job").isEqualTo(claimedAt);
-        assertThat(experiments.find(b.experimentId()).orElseThrow().attempt())
-                .as("retried as after a claim of its own").isEqualTo(2);
-        assertThat(state(c)).isEqualTo(ExperimentState.SUCCEEDED);
-        assertThat(queueWaitsRecorded() - queueWaitsBefore).as("each carried claim's queue wait").isEqualTo(3);
-        assertThat(control.sent()).as("no abort: the announcement after its result is a duplicate").isEmpty();
-    }
-
-    @Test
-    void aStaleClaimCarriedByItsResultStopsNothing() throws Exception {
-        JobMessage a = jobsOfANewTask().get(0);
-        listener.onWorkerMessages(List.of(message(claim(a)), message(result(a, null))));
-
-        listener.onWorkerMessages(List.of(message(carrying(new ResultMessage(Schema.VERSION, "w2", a.taskId(),
-                a.experimentId(), a.attempt(), ResultMessage.Outcome.SUCCEEDED, null, null, Map.of("latency", 9.0),
-                List.of(3), 1L, 2L), 1L))));
-
-        ExperimentRecord kept = experiments.find(a.experimentId()).orElseThrow();
-        assertThat(kept.workerId()).as("w1's result stands").isEqualTo("w1");
-        assertThat(control.sent()).as("w2's run is over: nothing to abort").isEmpty();
-    }
-
-    /** The result as a worker sends it when the run ended before its claim was announced. */
-    private static ResultMessage carrying(ResultMessage r, long claimedAtMs) {
-        return new ResultMessage(r.schema(), r.workerId(), r.taskId(), r.experimentId(), r.attempt(), r.outcome(),
-                r.failureClass(), r.error(), r.metrics(), r.gpuIndices(), r.startedAtMs(), r.finishedAtMs(),
-                claimedAtMs);
-    }
-
-    @Test
     void anUnreadableMessageTheDeadLetterQueueWillNotTakeIsDroppedAndItsBatchStillCommits() throws Exception {
         JobMessage a = jobsOfANewTask().get(0);
         int parked = deadLetters.reasons().size();

@@ -163,19 +163,6 @@ class ExperimentStoreTest {
     }
 
     @Test
-    void aClaimThatComesAfterItsResultIsKnownAsCommittedBefore() {
-        long id = insert(nextSeq(), Map.of("tp-size", 2), 1).id();
-        write(() -> experiments.markQueued(id, 1));
-        // The result carried the claim (the announcement was still on the way): the experiment never read RUNNING.
-        assertThat(write(() -> experiments.commitResult(new ResultMessage(Schema.VERSION, "worker-a", task, id, 1,
-                ResultMessage.Outcome.SUCCEEDED, null, null, Map.of(), List.of(0, 1), 1_000L, 2_000L), 1.0))).isTrue();
-
-        assertThat(experiments.alreadyClaimed(claim(id, 1))).isTrue();
-        assertThat(experiments.alreadyClaimed(new ClaimMessage(Schema.VERSION, "worker-b", "host-b", task, id, 1,
-                List.of(0), 1_000L))).as("another worker's claim").isFalse();
-    }
-
-    @Test
     void aDispatchPassQueuesEveryPendingExperimentOfItsTaskAndNoOtherTasks() {
         long a = insert(1, Map.of("tp-size", 1), 1).id();
         long b = insert(2, Map.of("tp-size", 2), 2).id();

@@ -36,8 +36,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * Reserve, then claim. For each GPU count, in the order {@link QueueHints} gives (the whole node,
  * then the queue with the oldest job), the loop reserves that many GPUs, and only then asks
  * {@code jobs.gpus.N} for a job; an empty queue gives the GPUs back. A claimed job runs
- * on its own thread at once, its claim announced a moment later ({@link ClaimAnnouncer}) or carried by
- * its result; it is stopped at its timeout or when the coordinator cancels it, and its GPUs are
+ * on its own thread, is stopped at its timeout or when the coordinator cancels it, and its GPUs are
  * freed only once they are clean, however it ends.
  */
 public final class ClaimLoop implements AutoCloseable {
@@ -61,18 +60,10 @@ public final class ClaimLoop implements AutoCloseable {
     static final Duration REMEMBER_CANCELLED = Duration.ofHours(1);
     /** How long an abort for an attempt not started here yet is kept for when it starts. */
     static final Duration REMEMBER_ABORTED = Duration.ofMinutes(10);
-    /**
-     * How long after its job was taken a run's claim is announced; a run that ends sooner sends the
-     * claim with its result. Engines take seconds to minutes to start, so every real run is announced
-     * within this of its start; a burst of very short runs (zero-length benchmark experiments,
-     * configurations refused at once) costs one message each instead of two.
-     */
-    static final Duration ANNOUNCE_CLAIMS_AFTER = Duration.ofMillis(100);
 
     private final GpuPool pool;
     private final JobSource jobs;
     private final ResultOutbox results;
-    private final ClaimAnnouncer announcer;
     private final WorkerPublisher publisher;
     private final ExperimentRuntime runtime;
     private final String workerId;
@@ -119,8 +110,7 @@ public final class ClaimLoop implements AutoCloseable {
         this.pool = pool;
         this.hints = new QueueHints(pool.total());
         this.results = new ResultOutbox(publisher, workerId);
-        this.announcer = new ClaimAnnouncer(publisher, workerId, host, ANNOUNCE_CLAIMS_AFTER);
-        this.jobs = new JobSource(template, publisher, workerId, clock, this::isCancelled, hints, results::send);
+        this.jobs = new JobSource(template, publisher, workerId, host, clock, this::isCancelled, hints, results::send);
         this.drainToken = new DrainToken(template.getConnectionFactory() instanceof AbstractConnectionFactory f
                 ? f.getRabbitConnectionFactory() : null, brokerAddresses, pool.total(), clock, DRAIN_TOKEN_RETRY,
                 drainTokenCalls, this::wake);
@@ -255,28 +245,24 @@ public final class ClaimLoop implements AutoCloseable {
             if (stopped || pool.free() < gpus || !hints.worthAsking(gpus)) {
                 continue;
             }
-            // Each job gets its GPUs before it is taken; the claims of those still running a moment later are
-            // announced together.
-            List<HeldJob> claimed = jobs.take(gpus,
+            // Each job gets its GPUs before it is taken; a batch of claims is confirmed together.
+            List<JobSource.Claimed> claimed = jobs.take(gpus,
                     () -> stopped || pool.free() < gpus ? Optional.empty() : pool.tryReserve(gpus, workerId),
                     pool.total() / gpus);
             if (claimed.isEmpty()) {
                 continue;
             }
             long claimedAt = clock.millis();
-            for (HeldJob held : claimed) {
-                JobMessage job = held.job();
-                meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - held.reservation().reservedAt().toEpochMilli())));
-                Run run = new Run(held);
-                if (runs.putIfAbsent(job.attemptKey(), run) != null) {
+            for (JobSource.Claimed c : claimed) {
+                meters.dispatched(Duration.ofMillis(Math.max(0, claimedAt - c.reservation().reservedAt().toEpochMilli())));
+                Run run = new Run(c.job(), c.reservation());
+                if (runs.putIfAbsent(c.job().attemptKey(), run) != null) {
                     // The coordinator published this attempt twice (a publish confirm that came too late)
                     // and both copies came here: the claim of the second is a duplicate to it, so only
                     // this worker can keep the attempt from running twice.
                     log.warn("task {} experiment {}: attempt {} already runs here; its second job is dropped",
-                            job.taskId(), job.experimentId(), job.attempt());
-                    held.ended();
-                    held.ack();
-                    held.reservation().release();
+                            c.job().taskId(), c.job().experimentId(), c.job().attempt());
+                    c.reservation().release();
                     continue;
                 }
                 try {
@@ -285,13 +271,13 @@ public final class ClaimLoop implements AutoCloseable {
                         execute(run);
                     });
                 } catch (RejectedExecutionException closed) {
-                    // The worker closed during this pass: the job goes back, unannounced, for another worker.
-                    runs.remove(job.attemptKey(), run);
-                    held.handBack();
-                    held.reservation().release();
+                    // The worker closed while this pass confirmed its claims: report, do not run.
+                    runs.remove(c.job().attemptKey(), run);
+                    sendResult(run, RunResult.failed(FailureClass.WORKER_STOPPED, "worker " + workerId
+                            + " stopped before the run started"), clock.millis());
+                    c.reservation().release();
                 }
             }
-            announcer.held(claimed);
             return true;
         }
         return false;
@@ -394,23 +380,17 @@ public final class ClaimLoop implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends the run's result, with its claim when that was not announced yet, and acks its job once
-     * the result is confirmed; unless the coordinator stopped it (cancelled or aborted: it expects no
-     * result, and the job is acked at once).
-     */
+    /** Sends the run's result, unless the coordinator stopped it (cancelled or aborted: it expects none). */
     private void sendResult(Run run, RunResult result, long started) {
         JobMessage job = run.job;
-        Long claimedAt = run.held.ended();
         if (run.stop == Stop.CANCELLED || run.stop == Stop.ABORTED) {
             log.info("task {} experiment {}: attempt {} stopped ({}); no result is sent", job.taskId(),
                     job.experimentId(), job.attempt(), run.reason);
-            run.held.ack();
             return;
         }
         results.send(new ResultMessage(Schema.VERSION, workerId, job.taskId(), job.experimentId(), job.attempt(),
                 result.outcome(), result.failureClass(), result.error(), result.metrics(), run.reservation.indices(),
-                started, clock.millis(), claimedAt), run.held::ack);
+                started, clock.millis()));
     }
 
     /**
@@ -475,9 +455,7 @@ public final class ClaimLoop implements AutoCloseable {
      * Stops claiming, lets the pass under way start what it claimed, then stops the running
      * experiments: each reports {@link FailureClass#WORKER_STOPPED} (retried without using up
      * max_retries, and now rather than when the lease lapses), and the outbox makes a last try to
-     * send those results, each with its claim when that was not announced yet. Jobs a pass takes
-     * after this go back to their queues, not run; so do those whose result was not confirmed, when
-     * the channel they were taken on closes.
+     * send those results. Claims a pass confirms after this are reported the same way, not run.
      */
     @Override
     public void close() {
@@ -485,8 +463,8 @@ public final class ClaimLoop implements AutoCloseable {
         closing = true;
         try {
             if (thread != null) {
-                // A pass under way may wait the whole confirm timeout for a refused job's dead letter; what it
-                // took must reach the executor before it shuts down, so that those runs report WORKER_STOPPED.
+                // A pass under way may wait the whole confirm timeout for its claims; what it claimed must
+                // reach the executor before it shuts down, so that those runs report WORKER_STOPPED.
                 thread.join(publisher.confirmTimeout().toMillis() + 5_000);
             }
             drainToken.close();
@@ -503,8 +481,6 @@ public final class ClaimLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         results.close();
-        announcer.close();
-        jobs.close(); // what is still held (a result not confirmed) goes back to its queue
     }
 
     /** Why a run was stopped from outside. */
@@ -516,17 +492,15 @@ public final class ClaimLoop implements AutoCloseable {
 
     /** One running attempt. */
     private static final class Run {
-        final HeldJob held;
         final JobMessage job;
         final GpuReservation reservation;
         volatile Thread thread;
         volatile Stop stop;
         volatile String reason;
 
-        Run(HeldJob held) {
-            this.held = held;
-            this.job = held.job();
-            this.reservation = held.reservation();
+        Run(JobMessage job, GpuReservation reservation) {
+            this.job = job;
+            this.reservation = reservation;
         }
 
         synchronized void stop(Stop why, String because) {

@@ -3,6 +3,7 @@ package io.tunefleet.worker.claim;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.JobValidation;
 import io.tunefleet.common.message.MessageCodec;
@@ -24,28 +25,28 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Takes jobs from {@code jobs.gpus.N} for GPUs already reserved, without auto-ack, on a channel of
- * its own ({@link JobChannel}): a job is off the broker only once the coordinator will hear of its
- * claim ({@link HeldJob}); from then on the coordinator's lease, not the broker's ack timeout,
- * tracks it.
+ * Takes jobs from {@code jobs.gpus.N} for GPUs already reserved: get without auto-ack, announce
+ * the claim (confirmed), then ack. The job is off the broker only once the coordinator will hear of
+ * the claim; from then on the coordinator's lease, not the broker's ack timeout, tracks it.
  */
-final class JobSource implements AutoCloseable {
+final class JobSource {
 
     private static final Logger log = LoggerFactory.getLogger(JobSource.class);
 
     private final RabbitTemplate template;
     private final WorkerPublisher publisher;
     private final String workerId;
+    private final String host;
     private final Clock clock;
     private final LongPredicate cancelledTask;
     private final QueueHints hints;
     private final Consumer<ResultMessage> refusals;
     private final String deadLetterQueue;
-    private final JobChannel channel;
 
     /**
      * @param cancelledTask true for tasks cancelled while their jobs still wait: those are dropped
@@ -53,23 +54,23 @@ final class JobSource implements AutoCloseable {
      * @param refusals      sends the failed result of a job refused as unreadable or invalid (see
      *                      {@link #refuse}); the ResultOutbox, which retries until the broker confirms
      */
-    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, Clock clock,
+    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
               LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals) {
-        this(template, publisher, workerId, clock, cancelledTask, hints, refusals, Topology.DEAD_LETTER_QUEUE);
+        this(template, publisher, workerId, host, clock, cancelledTask, hints, refusals, Topology.DEAD_LETTER_QUEUE);
     }
 
     /** As above, parking refused jobs in {@code deadLetterQueue}; tests pass one that refuses them. */
-    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, Clock clock,
+    JobSource(RabbitTemplate template, WorkerPublisher publisher, String workerId, String host, Clock clock,
               LongPredicate cancelledTask, QueueHints hints, Consumer<ResultMessage> refusals, String deadLetterQueue) {
         this.template = template;
         this.publisher = publisher;
         this.workerId = workerId;
+        this.host = host;
         this.clock = clock;
         this.cancelledTask = cancelledTask;
         this.hints = hints;
         this.refusals = refusals;
         this.deadLetterQueue = deadLetterQueue;
-        this.channel = new JobChannel(template.getConnectionFactory());
     }
 
     /** Declares the queues this worker reads and writes, with the same arguments the coordinator uses. */
@@ -92,21 +93,22 @@ final class JobSource implements AutoCloseable {
 
     /**
      * Up to {@code max} jobs for {@code gpus} GPUs each, every one taken only after {@code reserve}
-     * gave it its GPUs: reserve, get, and again until the pool or the queue runs out. The jobs are
-     * held, not acked: each until its claim or its result is confirmed ({@link HeldJob}). Empty when
-     * there was nothing to run (every reservation freed again). A queue only the poll made worth asking
-     * ({@link QueueHints#onlyPolled}) is asked for its length first, and when it is empty nothing is
-     * reserved. A take that fails hands back the jobs it took and frees their GPUs.
+     * gave it its GPUs: reserve, get, and again until the pool or the queue runs out. The claims of
+     * all of them are then published together and confirmed together, and each job is acked once
+     * its claim is confirmed; a job whose claim is not confirmed goes back to its queue and its GPUs
+     * are freed. Empty when there was nothing to run (every reservation freed again). A queue only
+     * the poll made worth asking ({@link QueueHints#onlyPolled}) is asked for its length first, and
+     * when it is empty nothing is reserved.
      */
-    List<HeldJob> take(int gpus, Supplier<Optional<GpuReservation>> reserve, int max) {
+    List<Claimed> take(int gpus, Supplier<Optional<GpuReservation>> reserve, int max) {
         String queue = Topology.jobQueue(gpus);
         long generation = hints.generation(gpus);
-        if (hints.onlyPolled(gpus) && !waiting(gpus)) {
-            hints.foundEmpty(gpus, generation); // nothing reserved: an idle node's poll costs one question
-            return List.of();
-        }
-        return channel.execute(ch -> {
-            List<HeldJob> taken = new ArrayList<>();
+        List<Claimed> claimed = template.execute(channel -> {
+            if (hints.onlyPolled(gpus) && channel.queueDeclarePassive(queue).getMessageCount() == 0) {
+                hints.foundEmpty(gpus, generation); // nothing reserved: an idle node's poll costs one question
+                return List.of();
+            }
+            List<Delivery> taken = new ArrayList<>();
             GpuReservation asking = null; // reserved, its job not taken yet
             try {
                 while (taken.size() < max) {
@@ -114,48 +116,72 @@ final class JobSource implements AutoCloseable {
                     if (asking == null) {
                         break;
                     }
-                    GetResponse response = ch.basicGet(queue, false);
+                    GetResponse response = channel.basicGet(queue, false);
                     if (response == null) {
                         hints.foundEmpty(gpus, generation);
                         break;
                     }
-                    JobMessage job = runnable(ch, response, queue, gpus);
+                    JobMessage job = runnable(channel, response, queue, gpus);
                     if (job == null) {
                         asking.release();
                         continue;
                     }
-                    taken.add(new HeldJob(job, asking, clock.millis(), channel,
-                            channel.delivery(response.getEnvelope().getDeliveryTag())));
+                    taken.add(new Delivery(job, asking, response.getEnvelope().getDeliveryTag()));
                     asking = null;
                     if (response.getMessageCount() == 0) {
-                        // The last one for now. The queue is not noted empty, so the next pass asks
-                        // again and finds what was published meanwhile.
+                        // The last one for now: announce the claims at once. The queue is not noted
+                        // empty, so the next pass asks again and finds what was published meanwhile.
                         break;
                     }
                 }
                 if (asking != null) {
                     asking.release();
                 }
-                return taken;
+                return announce(channel, taken);
             } catch (IOException | RuntimeException e) {
+                // The jobs taken and not acked go back to their queue when the channel closes: close
+                // it for real rather than return it to the cache, where the next take's multiple
+                // ack would ack them too.
+                RabbitUtils.setPhysicalCloseRequired(channel, true);
                 if (asking != null) {
                     asking.release();
                 }
-                // Back to their queue (if the channel failed, the broker did that already); the jobs of
-                // earlier passes, running here, stay held.
-                taken.forEach(h -> {
-                    h.handBack();
-                    h.reservation().release();
-                });
+                taken.forEach(d -> d.reservation().release());
                 throw e;
             }
         });
+        return claimed == null ? List.of() : claimed;
     }
 
-    /** Closes the channel jobs are taken on: the jobs still held go back to their queues. */
-    @Override
-    public void close() {
-        channel.close();
+    /** Publishes the claims, then acks each job whose claim was confirmed and returns the others. */
+    private List<Claimed> announce(Channel channel, List<Delivery> taken) throws IOException {
+        if (taken.isEmpty()) {
+            return List.of();
+        }
+        long now = clock.millis();
+        List<ClaimMessage> claims = taken.stream().map(d -> new ClaimMessage(Schema.VERSION, workerId, host,
+                d.job().taskId(), d.job().experimentId(), d.job().attempt(), d.reservation().indices(), now)).toList();
+        Map<WorkerMessage, String> refused = publisher.sendAllConfirmed(claims);
+        if (refused.isEmpty()) {
+            // One ack for the lot: this channel holds no other unacked job (a failed take closes it).
+            channel.basicAck(taken.get(taken.size() - 1).tag(), true);
+            return taken.stream().map(d -> new Claimed(d.job(), d.reservation())).toList();
+        }
+        List<Claimed> claimed = new ArrayList<>(taken.size());
+        for (int i = 0; i < taken.size(); i++) {
+            Delivery d = taken.get(i);
+            String why = refused.get(claims.get(i));
+            if (why == null) {
+                channel.basicAck(d.tag(), false);
+                claimed.add(new Claimed(d.job(), d.reservation()));
+            } else {
+                log.warn("task {} experiment {}: claim not confirmed ({}); job returned to the queue",
+                        d.job().taskId(), d.job().experimentId(), why);
+                channel.basicNack(d.tag(), false, true);
+                d.reservation().release();
+            }
+        }
+        return claimed;
     }
 
     /**
@@ -234,4 +260,11 @@ final class JobSource implements AutoCloseable {
                 + what, Map.of(), List.of(), now, now);
     }
 
+    /** A job taken off its queue, not yet acked. */
+    private record Delivery(JobMessage job, GpuReservation reservation, long tag) {
+    }
+
+    /** A job claimed (its claim confirmed, the job acked) on the GPUs reserved for it. */
+    record Claimed(JobMessage job, GpuReservation reservation) {
+    }
 }

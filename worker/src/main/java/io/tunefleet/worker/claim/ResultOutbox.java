@@ -30,7 +30,7 @@ final class ResultOutbox implements AutoCloseable {
     private static final long CLOSE_WAIT_MS = 20_000;
 
     private final WorkerPublisher publisher;
-    private final BlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ResultMessage> queue = new LinkedBlockingQueue<>();
     /** The attempts whose result was handed in and is not confirmed yet; see {@link #unconfirmed}. */
     private final Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -45,13 +45,8 @@ final class ResultOutbox implements AutoCloseable {
 
     /** Queues a result; it is sent as soon as the batch before it is confirmed. */
     void send(ResultMessage result) {
-        send(result, () -> { });
-    }
-
-    /** As {@link #send(ResultMessage)}, running {@code confirmed} (on the outbox's thread) once the broker confirmed it. */
-    void send(ResultMessage result, Runnable confirmed) {
         unconfirmed.add(key(result));
-        queue.add(new Outgoing(result, confirmed));
+        queue.add(result);
     }
 
     /** The attempts ({@link JobMessage#attemptKey}) whose result is queued or awaits its confirm. */
@@ -64,12 +59,12 @@ final class ResultOutbox implements AutoCloseable {
     }
 
     private void loop() {
-        List<Outgoing> batch = new ArrayList<>();
+        List<ResultMessage> batch = new ArrayList<>();
         long backoff = FIRST_BACKOFF_MS;
         try {
             while (true) {
                 if (batch.isEmpty()) {
-                    Outgoing next = queue.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
+                    ResultMessage next = queue.poll(IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         if (closed) {
                             break; // everything queued before the close went out
@@ -79,7 +74,7 @@ final class ResultOutbox implements AutoCloseable {
                     batch.add(next);
                 }
                 queue.drainTo(batch);
-                List<Outgoing> failed = sendAll(batch);
+                List<ResultMessage> failed = sendAll(batch);
                 batch.clear();
                 if (failed.isEmpty()) {
                     backoff = FIRST_BACKOFF_MS;
@@ -103,12 +98,10 @@ final class ResultOutbox implements AutoCloseable {
     }
 
     /** Returns the results the broker did not confirm. */
-    private List<Outgoing> sendAll(List<Outgoing> batch) {
-        Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch.stream().map(Outgoing::result).toList());
-        for (Outgoing o : batch) {
-            ResultMessage m = o.result();
+    private List<ResultMessage> sendAll(List<ResultMessage> batch) {
+        Map<WorkerMessage, String> failed = publisher.sendAllConfirmed(batch);
+        for (ResultMessage m : batch) {
             if (!failed.containsKey(m)) {
-                o.confirmed().run();
                 unconfirmed.remove(key(m));
                 log.info("task {} experiment {}: attempt {} {}", m.taskId(), m.experimentId(), m.attempt(), m.outcome());
             }
@@ -116,11 +109,7 @@ final class ResultOutbox implements AutoCloseable {
         if (!failed.isEmpty()) {
             log.warn("{} result(s) not confirmed ({}); retrying", failed.size(), failed.values().iterator().next());
         }
-        return batch.stream().filter(o -> failed.containsKey(o.result())).toList();
-    }
-
-    /** A result to send, and what to do once the broker confirmed it. */
-    private record Outgoing(ResultMessage result, Runnable confirmed) {
+        return batch.stream().filter(failed::containsKey).toList();
     }
 
     /**

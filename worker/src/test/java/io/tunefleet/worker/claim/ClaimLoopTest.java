@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Connection;
 import io.tunefleet.common.experiment.FailureClass;
-import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
 import io.tunefleet.common.message.ResultMessage;
@@ -194,43 +193,6 @@ class ClaimLoopTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(41).size() == 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> loop.heldAttempts().isEmpty());
-    }
-
-    @Test
-    void aRunThatEndsBeforeItsClaimIsAnnouncedSendsTheClaimWithItsResultAndItsJobIsAcked() {
-        start((job, gpus) -> RunResult.succeeded(Map.of()));
-        sendJob(51);
-        loop.jobsAvailable(List.of(1), 0);
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(51).size() == 1);
-        ResultMessage result = resultsOf(51).get(0);
-        assertThat(result.carriedClaim()).as("the claim rode with the result").hasValueSatisfying(claim -> {
-            assertThat(claim.gpuIndices()).isEqualTo(result.gpuIndices());
-            assertThat(claim.claimedAtMs()).isLessThanOrEqualTo(result.startedAtMs());
-        });
-        await().during(ClaimLoop.ANNOUNCE_CLAIMS_AFTER.multipliedBy(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> claimsOf(51).isEmpty());
-        loop.close();
-        loop = null;
-        assertThat(waiting(Topology.jobQueue(1))).as("acked once its result was confirmed").isZero();
-    }
-
-    @Test
-    void aRunStillGoingHasItsClaimAnnouncedAndItsResultCarriesNone() {
-        CountDownLatch finish = new CountDownLatch(1);
-        start((job, gpus) -> {
-            finish.await();
-            return RunResult.succeeded(Map.of());
-        });
-        sendJob(52);
-        loop.jobsAvailable(List.of(1), 0);
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> claimsOf(52).size() == 1);
-        assertThat(claimsOf(52).get(0).host()).isEqualTo("host-test");
-        finish.countDown();
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> resultsOf(52).size() == 1);
-        assertThat(resultsOf(52).get(0).claimedAtMs()).isNull();
     }
 
     @Test
@@ -429,17 +391,6 @@ class ClaimLoopTest {
         }
         return seen.stream().filter(w -> w instanceof ResultMessage r && r.experimentId() == experimentId)
                 .map(w -> (ResultMessage) w).toList();
-    }
-
-    private List<ClaimMessage> claimsOf(long experimentId) {
-        resultsOf(experimentId); // reads what came
-        return seen.stream().filter(w -> w instanceof ClaimMessage c && c.experimentId() == experimentId)
-                .map(w -> (ClaimMessage) w).toList();
-    }
-
-    private int waiting(String queue) {
-        Integer count = template.execute(channel -> channel.queueDeclarePassive(queue).getMessageCount());
-        return count == null ? 0 : count;
     }
 
     private void purge() {

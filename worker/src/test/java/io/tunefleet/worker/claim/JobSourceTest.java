@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tunefleet.common.experiment.FailureClass;
+import io.tunefleet.common.message.BatchMessage;
 import io.tunefleet.common.message.ClaimMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.MessageCodec;
@@ -39,9 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reserve, then take, a batch at a time, against a real RabbitMQ: each job is taken off its queue
- * only once GPUs were reserved for it, and stays unacked there until it is settled; what could not be
- * given GPUs stays in its queue. Under {@code CI=true} a missing broker fails the test;
+ * Reserve, then claim, a batch at a time, against a real RabbitMQ: each job is taken off its queue
+ * only once GPUs were reserved for it, the batch's claims go out as one confirmed message, and what
+ * could not be given GPUs stays in its queue. Under {@code CI=true} a missing broker fails the test;
  * elsewhere it is skipped, saying why.
  */
 class JobSourceTest {
@@ -66,7 +67,7 @@ class JobSourceTest {
         template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
         hints = new QueueHints(4);
-        source = new JobSource(template, publisher, "w-test", Clock.systemUTC(), task -> false, hints,
+        source = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(), task -> false, hints,
                 refusals::add);
         source.declareQueues(4);
         LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE, Topology.DEAD_LETTER_QUEUE);
@@ -76,38 +77,44 @@ class JobSourceTest {
     @AfterEach
     void disconnect() {
         if (connections != null) {
-            source.close(); // the jobs it still holds go back, to be purged
             LocalRabbit.purge(template, Topology.jobQueue(1), Topology.RESULTS_QUEUE, Topology.DEAD_LETTER_QUEUE);
             connections.destroy();
         }
     }
 
     @Test
-    void eachJobTakenHasItsOwnGpusAndStaysOnTheBrokerUntilItIsAcked() {
+    void eachJobTakenHasItsOwnGpusAndTheBatchIsClaimedInOneMessage() {
+        publisher.batching(true); // as once the coordinator said it reads batches
         for (int i = 1; i <= 5; i++) {
             publishJob(i);
         }
 
-        List<HeldJob> taken = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
 
-        assertThat(taken).hasSize(4);
-        assertThat(taken.stream().map(h -> h.reservation().indices().get(0)).distinct()).hasSize(4);
+        assertThat(claimed).hasSize(4);
+        assertThat(claimed.stream().map(c -> c.reservation().indices().get(0)).distinct()).hasSize(4);
         assertThat(pool.free()).isZero();
         assertThat(waiting(Topology.jobQueue(1))).as("the fifth job had no GPUs: it stays queued").isEqualTo(1);
-        assertThat(results()).as("the claims are announced later, or carried by the results").isEmpty();
+        List<WorkerMessage> sent = results();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0)).isInstanceOf(BatchMessage.class);
+        List<WorkerMessage> claims = ((BatchMessage) sent.get(0)).messages();
+        assertThat(claims).hasSize(4).allMatch(m -> m instanceof ClaimMessage);
+        for (int i = 0; i < 4; i++) {
+            ClaimMessage claim = (ClaimMessage) claims.get(i);
+            assertThat(claim.experimentId()).isEqualTo(claimed.get(i).job().experimentId());
+            assertThat(claim.gpuIndices()).isEqualTo(claimed.get(i).reservation().indices());
+        }
+    }
 
-        taken.get(0).ack();
-        taken.get(1).ended();
-        taken.get(1).ack();
-        taken.get(1).ack(); // once only: a second ack of a delivery would close the channel
-        taken.get(2).handBack();
-        taken.get(2).reservation().release();
-        assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4))
-                .as("the channel stayed open; the job handed back heads its queue again (one GPU free)")
-                .extracting(h -> h.job().experimentId()).containsExactly(3L);
-        source.close();
-        await("what was not acked (3, 4, and 5 never taken) is in its queue")
-                .until(() -> waiting(Topology.jobQueue(1)) == 3);
+    @Test
+    void untilTheCoordinatorSaysItReadsBatchesEachClaimGoesOnItsOwn() {
+        for (int i = 1; i <= 3; i++) {
+            publishJob(i);
+        }
+
+        assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).hasSize(3);
+        assertThat(results()).hasSize(3).allMatch(m -> m instanceof ClaimMessage);
     }
 
     @Test
@@ -124,6 +131,7 @@ class JobSourceTest {
         held.forEach(GpuReservation::release);
         assertThat(source.take(1, () -> pool.tryReserve(1, "w-test"), 4)).hasSize(1);
         assertThat(pool.free()).as("the reservations that found the queue empty were given back").isEqualTo(3);
+        assertThat(results()).hasSize(1).allMatch(m -> m instanceof ClaimMessage);
     }
 
     @Test
@@ -144,7 +152,7 @@ class JobSourceTest {
         assertThat(pool.free()).as("the job taken before the failure gave its GPU back").isEqualTo(4);
 
         // Its job must not be acked away by the next take's ack on a reused channel.
-        List<HeldJob> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
         assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactlyInAnyOrder(1L, 2L, 3L);
         assertThat(waiting(Topology.jobQueue(1))).isZero();
     }
@@ -181,7 +189,7 @@ class JobSourceTest {
         template.send("", Topology.jobQueue(1), new Message(MessageCodec.encode(invalid), new MessageProperties()));
         publishJob(2);
 
-        List<HeldJob> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
 
         assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactly(2L);
         assertThat(pool.free()).as("the invalid job's reservation was given back").isEqualTo(3);
@@ -215,7 +223,7 @@ class JobSourceTest {
         template.send("", Topology.jobQueue(1), new Message("{not json".getBytes(), new MessageProperties()));
         publishJob(2);
 
-        List<HeldJob> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+        List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
 
         assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactly(2L);
         assertThat(waiting(Topology.DEAD_LETTER_QUEUE)).isEqualTo(2);
@@ -247,10 +255,10 @@ class JobSourceTest {
         template.send("", Topology.jobQueue(1), new Message("{not json".getBytes(), new MessageProperties()));
         publishJob(2);
         withRefusingQueue(full -> {
-            JobSource refusing = new JobSource(template, publisher, "w-test", Clock.systemUTC(),
+            JobSource refusing = new JobSource(template, publisher, "w-test", "host-test", Clock.systemUTC(),
                     task -> false, hints, refusals::add, full);
 
-            List<HeldJob> claimed = refusing.take(1, () -> pool.tryReserve(1, "w-test"), 4);
+            List<JobSource.Claimed> claimed = refusing.take(1, () -> pool.tryReserve(1, "w-test"), 4);
 
             assertThat(claimed).as("the job behind the refused ones is claimed")
                     .extracting(c -> c.job().experimentId()).containsExactly(2L);
@@ -267,8 +275,8 @@ class JobSourceTest {
                         assertThat(r.error()).contains("refused by worker w-test", "dropped", full,
                                 "parameters need 2 GPUs but the job says 1");
                     });
-            assertThat(sent).as("claims are announced later, or carried by the results")
-                    .noneMatch(m -> m instanceof ClaimMessage);
+            assertThat(sent).filteredOn(m -> m instanceof ClaimMessage).singleElement()
+                    .satisfies(m -> assertThat(((ClaimMessage) m).experimentId()).isEqualTo(2L));
         });
     }
 

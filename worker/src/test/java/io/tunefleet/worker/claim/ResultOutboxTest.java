@@ -36,7 +36,7 @@ class ResultOutboxTest {
         connections = WorkerNode.connectionFactory(LocalRabbit.BROKER);
         template = LocalRabbit.template(connections);
         publisher = new WorkerPublisher(template, Duration.ofSeconds(5));
-        new JobSource(template, publisher, "w-outbox", java.time.Clock.systemUTC(), t -> false,
+        new JobSource(template, publisher, "w-outbox", "host", java.time.Clock.systemUTC(), t -> false,
                 new QueueHints(1), refused -> { }).declareQueues(1);
         purge();
     }
