@@ -43,7 +43,9 @@ class FleetIntegrationTest {
         stack = Stack.start(new Stack.Options(0, dir.resolve("tunefleet.db"), broker, WORKERS, GPUS_PER_WORKER,
                 Duration.ofMillis(150), Map.of(
                         "tunefleet.coordinator.dispatch-tick", "200ms",
-                        "tunefleet.coordinator.unschedulable-after", "1s"), timeline::watch));
+                        "tunefleet.coordinator.unschedulable-after", "1s",
+                        // unschedulable only once every live worker can have been heard: a worker timeout
+                        "tunefleet.coordinator.worker-timeout", "6s"), timeline::watch));
         api = new ApiClient(stack.baseUrl());
     }
 

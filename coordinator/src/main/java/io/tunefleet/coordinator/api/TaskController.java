@@ -54,17 +54,20 @@ class TaskController {
     }
 
     /**
-     * The task's experiments in suggestion order; all of them, or one page with {@code limit}
-     * (1 to {@value #MAX_PAGE}) and {@code offset}.
+     * The task's experiments in suggestion order; all of them (after {@code offset}), or one page with
+     * {@code limit} (1 to {@value #MAX_PAGE}) and {@code offset}.
      */
     @GetMapping("/{id}/experiments")
     List<ExperimentView> experiments(@PathVariable long id, @RequestParam(required = false) Integer limit,
                                      @RequestParam(defaultValue = "0") int offset) {
         String metric = objectiveMetric(task(id));
-        if (limit == null) {
-            return service.experiments(id).stream().map(e -> ExperimentView.of(e, metric)).toList();
+        if (offset < 0) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "offset must be at least 0; got " + offset);
         }
-        if (limit < 1 || limit > MAX_PAGE || offset < 0) {
+        if (limit == null) {
+            return service.experiments(id).stream().skip(offset).map(e -> ExperimentView.of(e, metric)).toList();
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be 1 to " + MAX_PAGE
                     + " and offset at least 0; got limit " + limit + ", offset " + offset);
         }

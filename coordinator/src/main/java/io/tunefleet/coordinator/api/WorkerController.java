@@ -18,10 +18,11 @@ class WorkerController {
 
     @GetMapping("/api/workers")
     List<WorkerView> workers() {
-        var live = fleet.live();
+        // Live as the record shown says: compared with a list read a moment before, a record that a heartbeat
+        // replaced in between would read as not live.
         return fleet.all().stream().map(w -> new WorkerView(w.heartbeat().workerId(), w.heartbeat().host(),
                 w.heartbeat().gpusTotal(), w.heartbeat().gpusFree(), w.heartbeat().gpusQuarantined(),
-                w.heartbeat().running(), Instant.ofEpochMilli(w.lastSeenAt()), live.contains(w))).toList();
+                w.heartbeat().running(), Instant.ofEpochMilli(w.lastSeenAt()), fleet.isLive(w))).toList();
     }
 
     record WorkerView(String workerId, String host, int gpusTotal, int gpusFree, int gpusQuarantined, int running,

@@ -194,7 +194,15 @@ public class Dispatcher implements AutoCloseable {
      * and should that pass fail (a store write that kept failing), nothing else would try it again.
      */
     private void tick() {
-        for (TaskRecord task : tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING)) {
+        List<TaskRecord> open;
+        try {
+            open = tasks.withStatus(TaskStatus.PENDING, TaskStatus.RUNNING);
+        } catch (RuntimeException e) {
+            // Thrown out of a scheduled task, it would end the ticks for good: no timeouts, no lost workers.
+            log.error("reading the tasks to check failed ({}); trying again on the next tick", e.toString());
+            return;
+        }
+        for (TaskRecord task : open) {
             try {
                 failUnschedulable(task.id());
                 checkRunning(task.id());
@@ -470,9 +478,14 @@ public class Dispatcher implements AutoCloseable {
     private record Suggestion(int seq, ParameterSet parameters, int gpus) {
     }
 
+    /**
+     * Fails queued experiments that need more GPUs than any live worker has, once they waited
+     * unschedulable-after; only once heartbeats have been consumed for a worker timeout, so that after
+     * a (re)start or a broker outage every live worker has been heard, not only the first to speak.
+     */
     private void failUnschedulable(long taskId) {
         OptionalInt largest = fleet.largestLiveWorker();
-        if (largest.isEmpty()) {
+        if (largest.isEmpty() || !fleet.listenedLongEnough()) {
             return;
         }
         long cutoff = clock.millis() - properties.unschedulableAfter().toMillis();

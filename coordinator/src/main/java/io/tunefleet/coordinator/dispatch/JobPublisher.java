@@ -68,9 +68,12 @@ class JobPublisher {
             jobs.forEach(job -> failures.put(job, e.getMessage()));
             return new Outcome(List.of(), failures);
         }
+        // One deadline for the batch: waiting the whole timeout for each job in turn, a broker that
+        // stopped confirming would hold the dispatcher (and a cancel waiting for it) for jobs × timeout.
+        long deadline = System.nanoTime() + properties.publishTimeout().toNanos();
         for (var entry : sent) {
             try {
-                await(entry.getKey(), entry.getValue());
+                await(entry.getKey(), entry.getValue(), deadline);
                 confirmed.add(entry.getKey());
             } catch (PublishFailedException e) {
                 failures.put(entry.getKey(), e.getMessage());
@@ -93,11 +96,11 @@ class JobPublisher {
         return correlation;
     }
 
-    private void await(JobMessage job, CorrelationData correlation) {
+    private void await(JobMessage job, CorrelationData correlation, long deadlineNanos) {
         String queue = Topology.jobQueue(job.gpus());
         CorrelationData.Confirm confirm;
         try {
-            confirm = correlation.getFuture().get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            confirm = correlation.getFuture().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishFailedException("interrupted waiting for the confirm of job " + job.attemptKey(), e);

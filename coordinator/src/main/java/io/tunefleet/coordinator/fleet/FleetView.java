@@ -140,7 +140,12 @@ public class FleetView {
     /** Heard from this worker within the worker timeout. */
     public boolean isLive(String workerId) {
         WorkerStatus status = workers.get(workerId);
-        return status != null && status.lastSeenAt() >= clock.millis() - properties.workerTimeout().toMillis();
+        return status != null && isLive(status);
+    }
+
+    /** Whether this record of a worker was heard within the worker timeout: as {@link #all} read it, not as now. */
+    public boolean isLive(WorkerStatus status) {
+        return status.lastSeenAt() >= clock.millis() - properties.workerTimeout().toMillis();
     }
 
     /**

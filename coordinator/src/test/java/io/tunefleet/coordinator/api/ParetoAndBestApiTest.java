@@ -95,6 +95,15 @@ class ParetoAndBestApiTest {
         assertThat(page).extracting(e -> (Object) e.get("seq")).containsExactly(2, 3);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/tasks/" + id
                 + "/experiments?limit=0")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+        List<Map<String, Object>> rest = JSON.readValue(http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/tasks/" + id + "/experiments?offset=2")).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), new TypeReference<>() { });
+        assertThat(rest).as("an offset without a limit skips as one with it does")
+                .extracting(e -> (Object) e.get("seq")).containsExactly(3, 4);
+        HttpResponse<String> negative = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/tasks/" + id + "/experiments?offset=-5")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(negative.body()).contains("offset must be at least 0; got -5");
 
         Map<String, Object> best = get("/api/tasks/" + id + "/best");
         assertThat(((Map<?, ?>) best.get("experiment")).get("seq")).isEqualTo(4);

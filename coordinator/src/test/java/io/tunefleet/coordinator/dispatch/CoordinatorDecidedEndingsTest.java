@@ -109,6 +109,34 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> strategies.told("too-big").contains(FailureClass.UNSCHEDULABLE));
     }
 
+    /**
+     * Not before every live worker can have been heard: after a (re)start or a broker outage the
+     * first worker heard may be a small one, and a big one's jobs would be failed before it spoke.
+     */
+    @Test
+    void noExperimentIsUnschedulableUntilHeartbeatsWereConsumedForAWorkerTimeout() {
+        fleet.deaf(); // as while the heartbeat consumer is down
+        ScheduledExecutorService heartbeats = null;
+        JobMessage job;
+        try {
+            heartbeats = heartbeating("w-small", () -> null); // 8 GPUs, heard
+            long task = submit("not-yet", "\"tp-size\": [16]");
+            job = await().atMost(Duration.ofSeconds(20)).until(() -> jobOf(task), Optional::isPresent).get();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)) // unschedulable-after is 200 ms
+                    .until(() -> state(job) == ExperimentState.QUEUED);
+        } finally {
+            fleet.listening();
+        }
+        try {
+            // Listening again: a worker timeout (2 s) later the largest worker heard is known.
+            await().atMost(Duration.ofSeconds(20)).until(() -> state(job) == ExperimentState.FAILED);
+            assertThat(experiments.find(job.experimentId()).orElseThrow().failureClass())
+                    .isEqualTo(FailureClass.UNSCHEDULABLE);
+        } finally {
+            heartbeats.shutdownNow();
+        }
+    }
+
     @Test
     void anAttemptItsWorkerNoLongerHoldsEndsOnceItsHeartbeatsLeaveItOutForAWorkerTimeout() throws Exception {
         long task = submit("unheld", "\"tp-size\": [1]", 600);

@@ -1,6 +1,8 @@
 package io.tunefleet.coordinator.dispatch;
 
 import static org.awaitility.Awaitility.await;
+import static org.mockito.Mockito.doCallRealMethod;
+import static org.mockito.Mockito.doThrow;
 
 import io.tunefleet.common.experiment.TaskStatus;
 import io.tunefleet.common.task.TaskSpecParser;
@@ -11,10 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /**
  * A task left PENDING (its first dispatch pass failed, say on a store write that kept failing, or
- * never ran) is not left there until the coordinator restarts: the dispatcher's tick takes it up.
+ * never ran) is not left there until the coordinator restarts: the dispatcher's tick takes it up,
+ * and a tick that failed does not end the ticks after it.
  */
 @SpringBootTest(classes = CoordinatorApplication.class, properties = {
         "spring.config.name=" + CoordinatorApplication.CONFIG_NAME,
@@ -22,7 +27,7 @@ import org.springframework.context.annotation.Import;
 @Import(NoBrokerConfiguration.class)
 class PendingTaskTickTest extends NoBrokerDispatchTest {
 
-    @Autowired
+    @MockitoSpyBean
     TaskStore tasks;
 
     @Test
@@ -36,5 +41,14 @@ class PendingTaskTickTest extends NoBrokerDispatchTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> tasks.find(id).orElseThrow().status() == TaskStatus.RUNNING);
         await().atMost(Duration.ofSeconds(20)).until(() -> publisher.published().stream().anyMatch(j -> j.taskId() == id));
+    }
+
+    @Test
+    void aTickThatCouldNotReadTheTasksDoesNotEndTheTicksAfterIt() {
+        // As when every pooled connection is busy for longer than the pool waits.
+        doThrow(new CannotGetJdbcConnectionException("no connection within 30 s")).doCallRealMethod()
+                .when(tasks).withStatus(TaskStatus.PENDING, TaskStatus.RUNNING);
+
+        aTaskStoredPendingWithoutAPassIsDispatchedOnTheTick();
     }
 }

@@ -60,6 +60,19 @@ class FleetViewTest {
     }
 
     @Test
+    void aRecordReadBeforeAHeartbeatReplacedItStillSaysWhetherItWasLive() {
+        fleet.heard(heartbeat("w1"));
+        var read = fleet.all().get(0);
+        now.addAndGet(1_000);
+        fleet.heard(heartbeat("w1")); // a newer record replaces the one just read
+
+        assertThat(fleet.isLive(read)).as("live as read, though no longer the record held").isTrue();
+        now.addAndGet(2_500);
+        assertThat(fleet.isLive(read)).as("last seen 3.5 s ago").isFalse();
+        assertThat(fleet.isLive("w1")).isTrue();
+    }
+
+    @Test
     void aStaleClaimOrAnUnknownWorkerProvesNothing() {
         fleet.heard(heartbeat("w1"));
         now.addAndGet(2_500);
