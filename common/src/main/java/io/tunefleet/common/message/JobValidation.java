@@ -1,5 +1,6 @@
 package io.tunefleet.common.message;
 
+import io.tunefleet.common.param.EngineArgs;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.ParameterSet;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ public final class JobValidation {
         for (Map.Entry<String, Object> p : job.parameters().entrySet()) {
             if (!NAME.matcher(p.getKey()).matches()) {
                 problems.add("parameter name '" + p.getKey() + "' is not a flag name");
+            } else if (EngineArgs.setByTheWorker(p.getKey())) {
+                problems.add("parameter " + EngineArgs.setByTheWorkerProblem(p.getKey()));
             }
             Object v = p.getValue();
             if (!(v instanceof Number || v instanceof Boolean || v instanceof String s && VALUE.matcher(s).matches())) {

@@ -2,6 +2,7 @@ package io.tunefleet.common.param;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns a configuration into engine flags as an argv list, never a shell string:
@@ -9,7 +10,27 @@ import java.util.List;
  */
 public final class EngineArgs {
 
+    /**
+     * Flags the worker sets itself, so that a task may not: the engine must listen where the worker
+     * reserved a port and is health-checked and benchmarked, serve the model the job names under that
+     * name, and use the GPUs it was given from the first. Appended after the worker's own, a task's
+     * value would win (argparse keeps the last).
+     */
+    private static final Set<String> SET_BY_THE_WORKER = Set.of("port", "host", "model", "model-path",
+            "served-model-name", "base-gpu-id", "nccl-port", "dist-init-addr");
+
     private EngineArgs() {
+    }
+
+    /** Whether a parameter of this name would override a flag the worker sets ({@code _} read as {@code -}). */
+    public static boolean setByTheWorker(String name) {
+        return SET_BY_THE_WORKER.contains(name.replace('_', '-'));
+    }
+
+    /** What a task is told when it names one of {@link #setByTheWorker} as a parameter. */
+    public static String setByTheWorkerProblem(String name) {
+        return "'" + name + "' is set by the worker (the port it reserved, the model the job names, the GPUs it "
+                + "reserved); a task may not tune it";
     }
 
     public static List<String> of(ParameterSet parameters) {

@@ -6,6 +6,7 @@ import io.tunefleet.common.constraint.ConstraintException;
 import io.tunefleet.common.constraint.Constraints;
 import io.tunefleet.common.param.ChoiceParameter;
 import io.tunefleet.common.param.ContinuousParameter;
+import io.tunefleet.common.param.EngineArgs;
 import io.tunefleet.common.param.GpuRequirement;
 import io.tunefleet.common.param.Parameter;
 import io.tunefleet.common.param.ParameterSet;
@@ -169,6 +170,10 @@ public final class TaskSpecParser {
             String path = paths.getOrDefault(entry.getKey(), "$.parameters." + entry.getKey());
             if (!PARAMETER_NAME.matcher(entry.getKey()).matches()) {
                 problem(path, "parameter names must be lower-case letters, digits, '-' or '_'");
+                continue;
+            }
+            if (EngineArgs.setByTheWorker(entry.getKey())) {
+                problem(path, EngineArgs.setByTheWorkerProblem(entry.getKey()));
                 continue;
             }
             Parameter p = entry.getValue().isArray() ? choice(entry.getKey(), entry.getValue(), path)

@@ -416,6 +416,17 @@ class TaskSpecParserTest {
     }
 
     @Test
+    void aParameterThatWouldOverrideAFlagTheWorkerSetsIsRejectedByName() {
+        ObjectNode task = validTask();
+        ((ObjectNode) task.get("parameters")).set("port", node("[31000]"));
+        ((ObjectNode) task.get("parameters")).set("model_path", node("[\"/models/other\"]"));
+
+        assertThat(problemPaths(write(task))).containsExactlyInAnyOrder("$.parameters.port", "$.parameters.model_path");
+        assertThatThrownBy(() -> TaskSpecParser.parse(write(task))).hasMessageContaining(
+                "'port' is set by the worker (the port it reserved");
+    }
+
+    @Test
     void tpSizeZeroAndFractionalAreRejectedByIndex() {
         ObjectNode task = validTask();
         ((ObjectNode) task.get("parameters")).set("tp-size", node("[0, 1.5, 2]"));

@@ -78,7 +78,8 @@ public final class ProcessEngine implements AutoCloseable {
     /** The last lines of the engine's output. */
     public String logTail(int lines) {
         try {
-            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            // Decoded leniently: one byte that is not UTF-8 must not cost the whole tail.
+            List<String> all = new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines().toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";

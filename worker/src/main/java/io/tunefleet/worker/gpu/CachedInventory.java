@@ -59,8 +59,10 @@ final class CachedInventory implements GpuInventory {
     }
 
     private record Reading<T>(T value, long takenAt) {
+        /** Also when taken "in the future": a clock set back would have a reading reused until it caught up. */
         boolean olderThan(Duration ttl, Clock clock) {
-            return clock.millis() - takenAt >= ttl.toMillis();
+            long age = clock.millis() - takenAt;
+            return age < 0 || age >= ttl.toMillis();
         }
     }
 }

@@ -103,7 +103,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             }
             log.info("task {} experiment {}: started container {} ({}) from {} with {} on GPUs {}, port {}",
                     j.taskId(), j.experimentId(), name, engine.containerId(), image, argv, gpus, port);
-            return EngineHandle.of(engine::alive, () -> engine.logTail(20), () -> {
+            return EngineHandle.of(engine::alive, () -> engine.logTail(EngineExperiment.LOG_LINES_READ), () -> {
                 try {
                     engine.close();
                     log.info("task {} experiment {}: container {} stopped and removed; output in {}",

@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 final class EngineExperiment {
 
+    /**
+     * How much of an engine's output its failure is classed by: vLLM prints its API server's own
+     * traceback of 30 lines and more after the engine core's error that says why (out of memory, say).
+     */
+    static final int LOG_LINES_READ = 200;
+    /** How much of it a failed attempt's error quotes. */
+    static final int LOG_LINES_SHOWN = 20;
+
     private static final Logger log = LoggerFactory.getLogger(EngineExperiment.class);
 
     private final PortAllocator ports;
@@ -86,7 +94,7 @@ final class EngineExperiment {
             }
             if (System.nanoTime() > deadline) {
                 return RunResult.timedOut("engine not healthy within timeout_per_iteration of " + job.timeoutSeconds()
-                        + " s; last output:\n" + engine.logTail());
+                        + " s; last output:\n" + shown(engine.logTail()));
             }
             Thread.sleep(settings.healthPollInterval().toMillis());
         }
@@ -139,10 +147,19 @@ final class EngineExperiment {
         }
     }
 
-    /** A failure classed by the engine's last output ({@link EngineFailures}), its error naming the cause. */
+    /**
+     * A failure classed by the engine's last {@link #LOG_LINES_READ} lines of output ({@link EngineFailures}),
+     * its error naming the cause and quoting the last {@link #LOG_LINES_SHOWN}.
+     */
     private static RunResult failed(String what, String tail) {
         EngineFailures.Verdict verdict = EngineFailures.classify(tail);
-        return RunResult.failed(verdict.failure(), what + " (" + verdict.cause() + "); last output:\n" + tail);
+        return RunResult.failed(verdict.failure(), what + " (" + verdict.cause() + "); last output:\n" + shown(tail));
+    }
+
+    /** The last {@link #LOG_LINES_SHOWN} lines of {@code tail}. */
+    static String shown(String tail) {
+        List<String> lines = tail.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_LINES_SHOWN), lines.size()));
     }
 
     static ParameterSet params(JobMessage job) {

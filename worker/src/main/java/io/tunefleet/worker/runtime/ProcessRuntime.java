@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,9 @@ public final class ProcessRuntime implements ExperimentRuntime {
                     + "; it knows " + presets.keySet());
         }
         return experiment.run(job, gpuIndices, (j, gpus, port) -> {
-            List<String> argv = preset.argv(j.model(), port, gpus, EngineExperiment.params(j));
+            // The engine sees the reserved GPUs numbered from 0 (CUDA_VISIBLE_DEVICES below), as in a container.
+            List<String> argv = preset.argv(j.model(), port, IntStream.range(0, gpus.size()).boxed().toList(),
+                    EngineExperiment.params(j));
             String visible = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
             // CUDA numbers GPUs fastest first unless told PCI bus order, which is nvidia-smi's: without it
             // the indices reserved here could name other GPUs on a host with mixed models.
@@ -49,7 +52,7 @@ public final class ProcessRuntime implements ExperimentRuntime {
                     settings.logFile(j), settings.stopGrace().toMillis());
             log.info("task {} experiment {}: started {} as process group {} on GPUs {}, port {}", j.taskId(),
                     j.experimentId(), argv, engine.pgid(), visible, port);
-            return EngineHandle.of(engine::alive, () -> engine.logTail(20), engine::close, engine::pids);
+            return EngineHandle.of(engine::alive, () -> engine.logTail(EngineExperiment.LOG_LINES_READ), engine::close, engine::pids);
         });
     }
 }

@@ -49,4 +49,15 @@ class CachedInventoryTest {
 
         assertThat(reads).hasValue(2);
     }
+
+    @Test
+    void readsAgainWhenTheClockWasSetBack() {
+        CachedInventory cached = new CachedInventory(counting, Duration.ofMillis(500), clock);
+
+        cached.gpus();
+        clock.advance(Duration.ofHours(-1)); // an NTP step, a VM resumed
+        cached.gpus();
+
+        assertThat(reads).as("a reading from the future is no reading to reuse for an hour").hasValue(2);
+    }
 }

@@ -31,13 +31,14 @@ class ProcessRuntimeTest {
         Path file = dir.resolve("engine.sh");
         Files.writeString(file, "#!/bin/sh\nsleep 300 &\necho $! > " + dir.resolve("child.pid") + "\necho $$ > "
                 + dir.resolve("engine.pid") + "\necho \"$CUDA_VISIBLE_DEVICES $CUDA_DEVICE_ORDER\" > " + dir.resolve("cuda.txt") + "\n"
+                + "echo \"$2\" > " + dir.resolve("gpus.txt") + "\n"
                 + script + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         RuntimeSettings defaults = RuntimeSettings.defaults(RuntimeMode.ENGINE, Duration.ZERO);
         RuntimeSettings settings = new RuntimeSettings(RuntimeMode.ENGINE, Duration.ZERO, 22000, 22099,
                 dir.resolve("ports"), dir.resolve("logs"), Duration.ofMillis(100), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), 1);
-        return new ProcessRuntime(Map.of("fake", new EnginePreset("fake", List.of(file.toString(), "{port}"))),
+        return new ProcessRuntime(Map.of("fake", new EnginePreset("fake", List.of(file.toString(), "{port}", "{gpus}"))),
                 new PortAllocator(settings.portFirst(), settings.portLast(), settings.portLockDir()),
                 ScoringSpec.DEFAULT, settings);
     }
@@ -74,6 +75,8 @@ class ProcessRuntimeTest {
                 "output_tokens_per_s_per_gpu", "score").containsEntry("success_rate", 1.0).containsEntry("gpus", 2.0);
         // PCI bus order, as nvidia-smi numbers them; CUDA's own default puts the fastest GPU first
         assertThat(Files.readString(dir.resolve("cuda.txt")).trim()).isEqualTo("2,5 PCI_BUS_ID");
+        assertThat(Files.readString(dir.resolve("gpus.txt")).trim())
+                .as("{gpus} as the engine sees them: CUDA_VISIBLE_DEVICES numbers them from 0").isEqualTo("0,1");
         assertGroupGone();
         assertThat(result.enginePids()).as("for the clean release").contains(enginePids());
     }
@@ -92,6 +95,23 @@ class ProcessRuntimeTest {
         assertThat(result.error()).contains("CUDA out of memory");
         assertGroupGone();
         assertThat(result.enginePids()).as("the engine exited, its child did not").contains(enginePids());
+    }
+
+    @Test
+    void aFailureIsClassedByWhatTheEngineSaidBeforeItsLastTracebackAndABadByteCostsNothing() throws Exception {
+        // As vLLM ends: the engine core's error, then the API server's own traceback of 30 lines and more.
+        ProcessRuntime runtime = runtime("echo 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB' >&2\n"
+                + "printf 'a byte that is not UTF-8: \\377\\n' >&2\n"
+                + "i=0; while [ $i -lt 40 ]; do echo \"  File api_server.py, line $i, in run_server\" >&2; i=$((i+1)); done\n"
+                + "echo 'RuntimeError: Engine core initialization failed. See root cause above.' >&2\n"
+                + "exit 1");
+
+        RunResult result = runtime.run(job(60), List.of(0));
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.OUT_OF_MEMORY);
+        assertThat(result.error()).contains("CUDA out of memory", "Engine core initialization failed")
+                .as("the error quotes the last 20 lines only").doesNotContain("Tried to allocate");
+        assertGroupGone();
     }
 
     @Test
