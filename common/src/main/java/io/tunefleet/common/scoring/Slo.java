@@ -28,6 +28,85 @@ public record Slo(List<Bound> bounds, double steepness) {
         return new Slo(List.of(), DEFAULT_STEEPNESS);
     }
 
+    /** The keys of a bound, as the original project's task files write them. */
+    private static final List<String> BOUND_KEYS = List.of("threshold", "weight", "hard_fail", "fail_ratio");
+    private static final List<String> PERCENTILES = List.of("p50", "p90", "p99");
+
+    /**
+     * Every problem of a task's {@code slo} object, each as its JSON path below {@code $} and what is
+     * wrong there; empty when {@link #parse} reads it as written. Stricter than {@link #parse}, which
+     * a worker uses: a key that means nothing (a {@code p95}, a misspelt {@code hardfail}) or a
+     * {@code hard_fail} that is not a boolean would otherwise leave a user believing a bound holds.
+     */
+    public static List<Map.Entry<String, String>> problems(Map<String, ?> slo) {
+        List<Map.Entry<String, String>> problems = new ArrayList<>();
+        for (Map.Entry<String, ?> e : slo.entrySet()) {
+            String path = "slo." + e.getKey();
+            switch (e.getKey()) {
+                case "ttft", "tpot" -> boundProblems(e.getValue(), path, problems);
+                case "latency" -> latencyProblems(e.getValue(), path, problems);
+                case "steepness" -> {
+                    if (!positive(e.getValue())) {
+                        problems.add(Map.entry(path, "must be a positive number, got " + e.getValue()));
+                    }
+                }
+                default -> problems.add(Map.entry(path, "is not part of an SLO; it has ttft, tpot, latency "
+                        + PERCENTILES + " and steepness"));
+            }
+        }
+        return problems;
+    }
+
+    private static void latencyProblems(Object spec, String path, List<Map.Entry<String, String>> problems) {
+        if (!(spec instanceof Map<?, ?> latency)) {
+            problems.add(Map.entry(path, "must be an object of " + PERCENTILES + " bounds, got " + spec));
+            return;
+        }
+        for (Map.Entry<?, ?> p : latency.entrySet()) {
+            if (PERCENTILES.contains(String.valueOf(p.getKey()))) {
+                boundProblems(p.getValue(), path + "." + p.getKey(), problems);
+            } else {
+                problems.add(Map.entry(path + "." + p.getKey(), "is not a latency bound; there are " + PERCENTILES));
+            }
+        }
+    }
+
+    private static void boundProblems(Object spec, String path, List<Map.Entry<String, String>> problems) {
+        if (!(spec instanceof Map<?, ?> m)) {
+            problems.add(Map.entry(path, "must be an object of " + BOUND_KEYS + ", got " + spec));
+            return;
+        }
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String at = path + "." + e.getKey();
+            Object v = e.getValue();
+            switch (String.valueOf(e.getKey())) {
+                case "threshold" -> {
+                    if (!positive(v)) {
+                        problems.add(Map.entry(at, "must be a positive number of seconds, got " + v));
+                    }
+                }
+                case "weight", "fail_ratio" -> {
+                    if (v != null && !(v instanceof Number n && n.doubleValue() >= 0 && Double.isFinite(n.doubleValue()))) {
+                        problems.add(Map.entry(at, "must be a number not below 0, got " + v));
+                    }
+                }
+                case "hard_fail" -> {
+                    if (v != null && !(v instanceof Boolean)) {
+                        problems.add(Map.entry(at, "must be true or false, got " + v));
+                    }
+                }
+                default -> problems.add(Map.entry(at, "is not part of a bound; it has " + BOUND_KEYS));
+            }
+        }
+        if (!m.containsKey("threshold")) {
+            problems.add(Map.entry(path + ".threshold", "is required: a bound without a threshold bounds nothing"));
+        }
+    }
+
+    private static boolean positive(Object v) {
+        return v instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue());
+    }
+
     /** Reads the task's {@code slo} map; unknown keys are ignored, a bad value throws. */
     public static Slo parse(Map<String, ?> slo) {
         if (slo == null || slo.isEmpty()) {

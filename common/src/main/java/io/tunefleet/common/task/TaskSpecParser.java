@@ -104,11 +104,7 @@ public final class TaskSpecParser {
                 problem("$.slo", "must be an object");
             } else {
                 slo = MAPPER.convertValue(sloNode, Map.class);
-                try {
-                    io.tunefleet.common.scoring.Slo.parse(slo);
-                } catch (IllegalArgumentException e) {
-                    problem("$." + e.getMessage().split(" ")[0], e.getMessage());
-                }
+                io.tunefleet.common.scoring.Slo.problems(slo).forEach(p -> problem("$." + p.getKey(), p.getValue()));
             }
         }
         EngineSpec engine = engine(root.get("engine"), runtime);

@@ -24,6 +24,21 @@ class SloValidationTest {
     }
 
     @Test
+    void everyBadSloFieldIsReportedTogetherByItsPath() {
+        String slo = "{\"ttft\": {\"threshold\": -1}, \"tpot\": {\"threshold\": 0.05, \"hard_fail\": \"yes\"},"
+                + " \"latency\": {\"p95\": {\"threshold\": 2}, \"p90\": {\"weight\": 2}, \"p99\": 0.5},"
+                + " \"itl\": {\"threshold\": 1}, \"steepness\": 0}";
+
+        assertThatThrownBy(() -> TaskSpecParser.parse(task(slo)))
+                .isInstanceOfSatisfying(InvalidTaskException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::path).containsExactlyInAnyOrder("$.slo.ttft.threshold",
+                                "$.slo.tpot.hard_fail", "$.slo.latency.p95", "$.slo.latency.p90.threshold",
+                                "$.slo.latency.p99", "$.slo.itl", "$.slo.steepness"))
+                .hasMessageContaining("must be true or false, got yes")
+                .hasMessageContaining("is not a latency bound; there are [p50, p90, p99]");
+    }
+
+    @Test
     void aValidSloIsKeptWithTheTask() {
         TaskSpec spec = TaskSpecParser.parse(task("{\"ttft\": {\"threshold\": 0.5, \"hard_fail\": true}}"));
 
