@@ -238,6 +238,7 @@ public final class GpuPool {
         synchronized (monitor) {
             Slot slot = slot(index);
             slot.quarantineReason = reason;
+            slot.recoverAtMib = -1; // until unquarantined, even if it was out only until clean before
             if (slot.reservation == null && slot.lock == null) {
                 // Best effort: hold its lock so other workers on this host stay off it too.
                 slot.lock = locks.tryLock(slot.uuid, "quarantined by pid " + ProcessHandle.current().pid()

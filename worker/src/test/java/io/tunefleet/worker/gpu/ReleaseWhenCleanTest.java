@@ -126,6 +126,20 @@ class ReleaseWhenCleanTest {
     }
 
     @Test
+    void aGpuQuarantinedForGoodAfterItsLeftoverMemoryDoesNotComeBackWhenTheMemoryDoes() {
+        inventory.setMemoryUsed(0, 300);
+        GpuPool pool = pool();
+        GpuReservation r = pool.tryReserve(1, "exp-1").orElseThrow();
+        inventory.setMemoryUsed(0, 12_000);
+        pool.releaseWhenClean(r, Set.of(), Duration.ofSeconds(5)); // until clean
+        pool.quarantine(0, "Xid 79 seen by the operator"); // then for good
+
+        inventory.setMemoryUsed(0, 500);
+        assertThat(pool.recoverQuarantined()).as("until unquarantined, as the operator said").isEmpty();
+        assertThat(pool.quarantined()).isEqualTo(1);
+    }
+
+    @Test
     void memoryWithinToleranceOfItsBaselineIsClean() {
         inventory.setMemoryUsed(0, 300);
         GpuPool pool = pool();
