@@ -149,16 +149,21 @@ public final class ProcessEngine implements AutoCloseable {
     /**
      * Stops the whole group: TERM, then KILL after the grace period. Waits until it is gone. Notes the
      * group's members first, and any seen while it waits (a process the engine forks as it stops), for
-     * {@link #pids()}.
+     * {@link #pids()}. A descendant that moved to a session of its own (a worker process some engines
+     * start that way) is out of the group's reach: it gets the same TERM, one by one, and is killed once
+     * the group is gone, or it would keep its GPU until the worker restarts.
      */
     @Override
     public void close() {
         boolean interrupted = Thread.interrupted();
         try {
             seen.addAll(members());
+            Set<Long> inGroup = groupMembers(pgid).stream().map(Integer::longValue).collect(Collectors.toSet());
+            List<ProcessHandle> escaped = process.descendants().filter(d -> !inGroup.contains(d.pid())).toList();
             signal("TERM");
+            escaped.forEach(ProcessHandle::destroy);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-            while (recordGroup() && System.nanoTime() < deadline) {
+            while ((recordGroup() || anyAlive(escaped)) && System.nanoTime() < deadline) {
                 pause();
             }
             if (recordGroup()) {
@@ -169,6 +174,16 @@ public final class ProcessEngine implements AutoCloseable {
                     pause();
                 }
             }
+            List<ProcessHandle> left = escaped.stream().filter(ProcessHandle::isAlive).toList();
+            if (!left.isEmpty()) {
+                log.warn("engine {}: processes {} that left its group ignored TERM; killing them", pgid,
+                        left.stream().map(ProcessHandle::pid).toList());
+                left.forEach(ProcessHandle::destroyForcibly);
+                long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (anyAlive(left) && System.nanoTime() < killDeadline) {
+                    pause();
+                }
+            }
             process.destroyForcibly();
         } finally {
             closed = true;
@@ -176,6 +191,10 @@ public final class ProcessEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static boolean anyAlive(List<ProcessHandle> processes) {
+        return processes.stream().anyMatch(ProcessHandle::isAlive);
     }
 
     private void signal(String signal) {

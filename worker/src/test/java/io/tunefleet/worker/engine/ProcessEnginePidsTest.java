@@ -83,10 +83,10 @@ class ProcessEnginePidsTest {
 
     /**
      * A process that moved to a session of its own is out of reach of the group's signals, but if it
-     * still held a GPU it would be ours: it is reported too.
+     * still held a GPU it would be ours: it is stopped with the group, and reported too.
      */
     @Test
-    void aDescendantThatLeftTheGroupIsReportedAsTheEngines() throws Exception {
+    void aDescendantThatLeftTheGroupIsStoppedWithItAndReportedAsTheEngines() throws Exception {
         ProcessEngine engine = start("setsid sleep 30 & echo $! > " + dir.resolve("escaped.pid") + "\nwait",
                 "escaped.pid");
         escaped = pid("escaped.pid");
@@ -95,5 +95,7 @@ class ProcessEnginePidsTest {
         engine.close();
 
         assertThat(engine.pids()).contains((int) engine.pgid(), (int) escaped);
+        assertThat(ProcessHandle.of(escaped).map(ProcessHandle::isAlive).orElse(false))
+                .as("left the group, stopped all the same").isFalse();
     }
 }
