@@ -34,8 +34,8 @@ public final class JobValidation {
         for (Map.Entry<String, Object> p : job.parameters().entrySet()) {
             if (!NAME.matcher(p.getKey()).matches()) {
                 problems.add("parameter name '" + p.getKey() + "' is not a flag name");
-            } else if (EngineArgs.setByTheWorker(p.getKey())) {
-                problems.add("parameter " + EngineArgs.setByTheWorkerProblem(p.getKey()));
+            } else {
+                EngineArgs.reservedForTheWorker(p.getKey()).ifPresent(why -> problems.add("parameter " + why));
             }
             Object v = p.getValue();
             if (!(v instanceof Number || v instanceof Boolean || v instanceof String s && VALUE.matcher(s).matches())) {

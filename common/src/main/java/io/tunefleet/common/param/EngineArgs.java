@@ -2,7 +2,8 @@ package io.tunefleet.common.param;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a configuration into engine flags as an argv list, never a shell string:
@@ -11,26 +12,28 @@ import java.util.Set;
 public final class EngineArgs {
 
     /**
-     * Flags the worker sets itself, so that a task may not: the engine must listen where the worker
-     * reserved a port and is health-checked and benchmarked, serve the model the job names under that
-     * name, and use the GPUs it was given from the first. Appended after the worker's own, a task's
-     * value would win (argparse keeps the last).
+     * Flags that are the worker's to set, so that a task may not tune them, each with why: appended
+     * after the engine command's own, a task's value would win (argparse keeps the last).
      */
-    private static final Set<String> SET_BY_THE_WORKER = Set.of("port", "host", "model", "model-path",
-            "served-model-name", "base-gpu-id", "nccl-port", "dist-init-addr");
+    private static final Map<String, String> RESERVED_FOR_THE_WORKER = Map.of(
+            "port", "the engine listens on the port the worker reserved for it and health-checks",
+            "host", "the engine listens where the worker health-checks and benchmarks it",
+            "model", "the engine serves the model the task names, which the benchmark asks for",
+            "model-path", "the engine serves the model the task names, which the benchmark asks for",
+            "served-model-name", "the benchmark asks for the model by the name the task gives it",
+            "base-gpu-id", "the engine uses the GPUs the worker reserved, from the first",
+            "nccl-port", "two engines on one host would take the same port; the engine picks a free one",
+            "dist-init-addr", "an engine runs on the host the worker reserved its GPUs on");
 
     private EngineArgs() {
     }
 
-    /** Whether a parameter of this name would override a flag the worker sets ({@code _} read as {@code -}). */
-    public static boolean setByTheWorker(String name) {
-        return SET_BY_THE_WORKER.contains(name.replace('_', '-'));
-    }
-
-    /** What a task is told when it names one of {@link #setByTheWorker} as a parameter. */
-    public static String setByTheWorkerProblem(String name) {
-        return "'" + name + "' is set by the worker (the port it reserved, the model the job names, the GPUs it "
-                + "reserved); a task may not tune it";
+    /**
+     * Why a parameter of this name may not be tuned ({@code _} read as {@code -}); empty when it may.
+     */
+    public static Optional<String> reservedForTheWorker(String name) {
+        return Optional.ofNullable(RESERVED_FOR_THE_WORKER.get(name.replace('_', '-')))
+                .map(why -> "'" + name + "' is not the task's to set: " + why);
     }
 
     public static List<String> of(ParameterSet parameters) {

@@ -42,6 +42,9 @@ public record Slo(List<Bound> bounds, double steepness) {
         List<Map.Entry<String, String>> problems = new ArrayList<>();
         for (Map.Entry<String, ?> e : slo.entrySet()) {
             String path = "slo." + e.getKey();
+            if (e.getValue() == null) {
+                continue; // absent, as parse reads it
+            }
             switch (e.getKey()) {
                 case "ttft", "tpot" -> boundProblems(e.getValue(), path, problems);
                 case "latency" -> latencyProblems(e.getValue(), path, problems);
@@ -63,6 +66,9 @@ public record Slo(List<Bound> bounds, double steepness) {
             return;
         }
         for (Map.Entry<?, ?> p : latency.entrySet()) {
+            if (p.getValue() == null) {
+                continue; // absent, as parse reads it
+            }
             if (PERCENTILES.contains(String.valueOf(p.getKey()))) {
                 boundProblems(p.getValue(), path + "." + p.getKey(), problems);
             } else {

@@ -45,23 +45,58 @@ public final class TaskSpecParser {
     private static final Pattern NUMBER = Pattern.compile("\\d+(\\.\\d+)?");
 
     private final List<Problem> problems = new ArrayList<>();
+    /**
+     * Whether the checks added after tasks were first stored apply: a new submission gets them, a
+     * task stored before them is read as it was accepted then (refusing it now would leave its
+     * experiments to a spec that cannot be read).
+     */
+    private final boolean submission;
 
-    private TaskSpecParser() {
+    private TaskSpecParser(boolean submission) {
+        this.submission = submission;
     }
 
     /**
-     * Parses and validates a task file.
+     * Parses and validates a task file as submitted.
      *
      * @throws InvalidTaskException listing every problem found
      */
     public static TaskSpec parse(String json) {
+        return parse(json, true);
+    }
+
+    /**
+     * Parses a task file the coordinator stored when it accepted it, without the checks added since
+     * (parameters the worker sets, an SLO's unknown keys): the task runs on as it was accepted.
+     *
+     * @throws InvalidTaskException listing every problem found
+     */
+    public static TaskSpec parseStored(String json) {
+        return parse(json, false);
+    }
+
+    private static TaskSpec parse(String json, boolean submission) {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
         } catch (JacksonException e) {
             throw new InvalidTaskException(List.of(new Problem("$", "not valid JSON: " + e.getOriginalMessage())));
         }
-        return new TaskSpecParser().task(root, json);
+        return new TaskSpecParser(submission).task(root, json);
+    }
+
+    /** The SLO as read, a null anywhere in it read as absent (the spec keeps an immutable copy, which holds no null). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutNulls(Map<String, Object> map) {
+        Map<String, Object> kept = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> nested) {
+                kept.put(k, withoutNulls((Map<String, Object>) nested));
+            } else if (v != null) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
     }
 
     private TaskSpec task(JsonNode root, String json) {
@@ -103,8 +138,16 @@ public final class TaskSpecParser {
             if (!sloNode.isObject()) {
                 problem("$.slo", "must be an object");
             } else {
-                slo = MAPPER.convertValue(sloNode, Map.class);
-                io.tunefleet.common.scoring.Slo.problems(slo).forEach(p -> problem("$." + p.getKey(), p.getValue()));
+                slo = withoutNulls(MAPPER.convertValue(sloNode, Map.class));
+                if (submission) {
+                    io.tunefleet.common.scoring.Slo.problems(slo).forEach(p -> problem("$." + p.getKey(), p.getValue()));
+                } else {
+                    try {
+                        io.tunefleet.common.scoring.Slo.parse(slo); // as the task was accepted: a bad value only
+                    } catch (IllegalArgumentException e) {
+                        problem("$." + e.getMessage().split(" ")[0], e.getMessage());
+                    }
+                }
             }
         }
         EngineSpec engine = engine(root.get("engine"), runtime);
@@ -168,8 +211,10 @@ public final class TaskSpecParser {
                 problem(path, "parameter names must be lower-case letters, digits, '-' or '_'");
                 continue;
             }
-            if (EngineArgs.setByTheWorker(entry.getKey())) {
-                problem(path, EngineArgs.setByTheWorkerProblem(entry.getKey()));
+            java.util.Optional<String> reserved = submission ? EngineArgs.reservedForTheWorker(entry.getKey())
+                    : java.util.Optional.empty();
+            if (reserved.isPresent()) {
+                problem(path, reserved.get());
                 continue;
             }
             Parameter p = entry.getValue().isArray() ? choice(entry.getKey(), entry.getValue(), path)

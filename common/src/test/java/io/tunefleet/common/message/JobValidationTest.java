@@ -17,7 +17,7 @@ class JobValidationTest {
         parameters.put("served_model_name", "other");
 
         assertThat(JobValidation.problems(job(parameters))).singleElement().asString()
-                .contains("'served_model_name' is set by the worker");
+                .contains("'served_model_name' is not the task's to set");
         parameters.remove("served_model_name");
         assertThat(JobValidation.problems(job(parameters))).isEmpty();
     }

@@ -39,6 +39,27 @@ class SloValidationTest {
     }
 
     @Test
+    void aNullReadsAsAbsentAtEveryLevelAsTheWorkerReadsIt() {
+        TaskSpec spec = TaskSpecParser.parse(task("{\"ttft\": null, \"latency\": {\"p99\": null}, \"steepness\": null,"
+                + " \"tpot\": {\"threshold\": 0.05, \"weight\": null, \"hard_fail\": null}}"));
+
+        assertThat(io.tunefleet.common.scoring.Slo.parse(spec.slo()).bounds()).extracting(b -> b.name())
+                .containsExactly("tpot");
+    }
+
+    @Test
+    void aStoredTaskIsReadAsItWasAcceptedBeforeTheStricterChecks() {
+        String stored = """
+                {"task_name": "t", "model": {"id_or_path": "m"}, "base_runtime": "sim",
+                 "parameters": {"tp-size": [1], "port": [31000]},
+                 "slo": {"latency": {"p95": {"threshold": 2}}, "tpot": {"threshold": 0.05, "hard_fail": "yes"}}}""";
+
+        assertThatThrownBy(() -> TaskSpecParser.parse(stored)).isInstanceOf(InvalidTaskException.class);
+        TaskSpec spec = TaskSpecParser.parseStored(stored);
+        assertThat(spec.parameters().parameters()).extracting(p -> p.name()).contains("port");
+    }
+
+    @Test
     void aValidSloIsKeptWithTheTask() {
         TaskSpec spec = TaskSpecParser.parse(task("{\"ttft\": {\"threshold\": 0.5, \"hard_fail\": true}}"));
 

@@ -423,7 +423,7 @@ class TaskSpecParserTest {
 
         assertThat(problemPaths(write(task))).containsExactlyInAnyOrder("$.parameters.port", "$.parameters.model_path");
         assertThatThrownBy(() -> TaskSpecParser.parse(write(task))).hasMessageContaining(
-                "'port' is set by the worker (the port it reserved");
+                "'port' is not the task's to set: the engine listens on the port the worker reserved");
     }
 
     @Test

@@ -28,7 +28,7 @@ class TaskSpecs {
     }
 
     TaskSpec of(long taskId) {
-        return parsed.computeIfAbsent(taskId, id -> TaskSpecParser.parse(tasks.specJson(id)
+        return parsed.computeIfAbsent(taskId, id -> TaskSpecParser.parseStored(tasks.specJson(id)
                 .orElseThrow(() -> new IllegalStateException("bug: no task " + id))));
     }
 }

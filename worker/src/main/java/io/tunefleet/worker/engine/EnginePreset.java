@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * How to start an engine: an argv template with {@code {model}}, {@code {port}} and {@code {gpus}}
- * placeholders, followed by the experiment's flags from {@link EngineArgs}. The result is an argv
+ * How to start an engine: an argv template with {@code {model}}, {@code {port}}, {@code {gpus}} and
+ * {@code {host_gpus}} placeholders, followed by the experiment's flags from {@link EngineArgs}. The result is an argv
  * list, never a shell string: a placeholder is replaced inside its own element and a parameter value
  * is one element, whatever characters it holds.
  */
@@ -41,14 +41,22 @@ public record EnginePreset(String name, List<String> command) {
         return Map.of(SGLANG.name(), SGLANG, VLLM.name(), VLLM);
     }
 
-    public List<String> argv(String model, int port, List<Integer> gpus, ParameterSet params) {
-        String gpuList = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+    /**
+     * @param gpus     the reserved GPUs as the engine sees them ({@code {gpus}}): numbered from 0 where
+     *                 {@code CUDA_VISIBLE_DEVICES} or a container's device request holds the reservation
+     * @param hostGpus the reserved GPUs by the host's indices, as nvidia-smi numbers them ({@code {host_gpus}})
+     */
+    public List<String> argv(String model, int port, List<Integer> gpus, List<Integer> hostGpus, ParameterSet params) {
         List<String> argv = new ArrayList<>();
         for (String element : command) {
             argv.add(element.replace("{model}", model).replace("{port}", Integer.toString(port))
-                    .replace("{gpus}", gpuList));
+                    .replace("{host_gpus}", list(hostGpus)).replace("{gpus}", list(gpus)));
         }
         argv.addAll(EngineArgs.of(params));
         return List.copyOf(argv);
+    }
+
+    private static String list(List<Integer> gpus) {
+        return gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 }

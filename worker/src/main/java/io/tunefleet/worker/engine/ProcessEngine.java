@@ -1,6 +1,8 @@
 package io.tunefleet.worker.engine;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,10 @@ public final class ProcessEngine implements AutoCloseable {
     private final long graceMillis;
     /** Every pid seen in the group (and below the leader), from the close on; the leader's from the start. */
     private final Set<Integer> seen = ConcurrentHashMap.newKeySet();
+    /** How much of the end of the log {@link #logTail} reads. */
+    static final int TAIL_BYTES = 256 * 1024;
+    /** Descendants seen outside the group, by pid ({@link #noteStrays}): stopped with it. */
+    private final Map<Long, ProcessHandle> strays = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private ProcessEngine(Process process, Path logFile, long graceMillis) {
@@ -68,18 +74,54 @@ public final class ProcessEngine implements AutoCloseable {
     }
 
     public boolean alive() {
+        noteStrays();
         return process.isAlive();
+    }
+
+    /**
+     * Notes the descendants that left the group (a session of their own), while the leader still
+     * leads them: once it has exited they belong to init, and no walk from it finds them.
+     */
+    private void noteStrays() {
+        process.descendants().filter(d -> !inGroup(Path.of("/proc", Long.toString(d.pid())), pgid))
+                .forEach(d -> strays.putIfAbsent(d.pid(), d));
+    }
+
+    /** Alive and not a zombie: where nothing reaps (a worker running as pid 1), a zombie never goes away. */
+    private static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
+            return !state.equals("Z") && !state.equals("X");
+        } catch (IOException | RuntimeException e) {
+            return false; // gone meanwhile
+        }
     }
 
     public Path logFile() {
         return logFile;
     }
 
-    /** The last lines of the engine's output. */
+    /**
+     * The last lines of the engine's output, read from its last {@link #TAIL_BYTES} (an engine logging
+     * every request writes hundreds of MB over a long benchmark) and decoded leniently: one byte that
+     * is not UTF-8 must not cost the whole tail.
+     */
     public String logTail(int lines) {
-        try {
-            // Decoded leniently: one byte that is not UTF-8 must not cost the whole tail.
-            List<String> all = new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines().toList();
+        try (SeekableByteChannel log = Files.newByteChannel(logFile)) {
+            long from = Math.max(0, log.size() - TAIL_BYTES);
+            ByteBuffer tail = ByteBuffer.allocate((int) (log.size() - from));
+            log.position(from);
+            while (tail.hasRemaining() && log.read(tail) >= 0) {
+                // read on to the end
+            }
+            List<String> all = new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).lines().toList();
+            if (from > 0 && !all.isEmpty()) {
+                all = all.subList(1, all.size()); // the first line read began before the tail
+            }
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
@@ -158,8 +200,9 @@ public final class ProcessEngine implements AutoCloseable {
         boolean interrupted = Thread.interrupted();
         try {
             seen.addAll(members());
-            Set<Long> inGroup = groupMembers(pgid).stream().map(Integer::longValue).collect(Collectors.toSet());
-            List<ProcessHandle> escaped = process.descendants().filter(d -> !inGroup.contains(d.pid())).toList();
+            noteStrays();
+            List<ProcessHandle> escaped = strays.values().stream().filter(ProcessEngine::running).toList();
+            escaped.forEach(p -> seen.add((int) p.pid()));
             signal("TERM");
             escaped.forEach(ProcessHandle::destroy);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -174,7 +217,7 @@ public final class ProcessEngine implements AutoCloseable {
                     pause();
                 }
             }
-            List<ProcessHandle> left = escaped.stream().filter(ProcessHandle::isAlive).toList();
+            List<ProcessHandle> left = escaped.stream().filter(ProcessEngine::running).toList();
             if (!left.isEmpty()) {
                 log.warn("engine {}: processes {} that left its group ignored TERM; killing them", pgid,
                         left.stream().map(ProcessHandle::pid).toList());
@@ -194,7 +237,7 @@ public final class ProcessEngine implements AutoCloseable {
     }
 
     private static boolean anyAlive(List<ProcessHandle> processes) {
-        return processes.stream().anyMatch(ProcessHandle::isAlive);
+        return processes.stream().anyMatch(ProcessEngine::running);
     }
 
     private void signal(String signal) {

@@ -89,7 +89,7 @@ public final class DockerRuntime implements ExperimentRuntime, AutoCloseable {
             // Inside the container the requested GPUs are numbered from 0.
             List<Integer> visible = docker.gpuDeviceRequests() ? IntStream.range(0, gpus.size()).boxed().toList()
                     : gpus;
-            List<String> argv = preset.argv(j.model(), port, visible, EngineExperiment.params(j));
+            List<String> argv = preset.argv(j.model(), port, visible, gpus, EngineExperiment.params(j));
             String name = containerName(j);
             DockerEngine.Spec spec = new DockerEngine.Spec(name, image, argv, gpus, docker.gpuDeviceRequests(),
                     labels(j, port), binds(j), settings.logFile(j), settings.stopGrace());

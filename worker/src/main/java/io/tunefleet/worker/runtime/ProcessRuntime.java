@@ -42,7 +42,7 @@ public final class ProcessRuntime implements ExperimentRuntime {
         }
         return experiment.run(job, gpuIndices, (j, gpus, port) -> {
             // The engine sees the reserved GPUs numbered from 0 (CUDA_VISIBLE_DEVICES below), as in a container.
-            List<String> argv = preset.argv(j.model(), port, IntStream.range(0, gpus.size()).boxed().toList(),
+            List<String> argv = preset.argv(j.model(), port, IntStream.range(0, gpus.size()).boxed().toList(), gpus,
                     EngineExperiment.params(j));
             String visible = gpus.stream().map(String::valueOf).collect(Collectors.joining(","));
             // CUDA numbers GPUs fastest first unless told PCI bus order, which is nvidia-smi's: without it

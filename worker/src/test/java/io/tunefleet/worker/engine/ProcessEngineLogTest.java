@@ -32,4 +32,23 @@ class ProcessEngineLogTest {
 
         assertThat(Files.readString(log)).isEqualTo("this run\n");
     }
+
+    @Test
+    void theTailOfALongLogHoldsItsLastLinesWhole() throws Exception {
+        Path log = dir.resolve("long.log");
+        // 1 MB of request lines, then the two that say why it stopped.
+        ProcessEngine engine = ProcessEngine.start(List.of("sh", "-c", "i=0; while [ $i -lt 20000 ]; do "
+                + "echo \"INFO: 127.0.0.1 - POST /v1/completions HTTP/1.1 200 OK request $i padding padding\"; "
+                + "i=$((i+1)); done; echo 'torch.OutOfMemoryError: CUDA out of memory'; echo last"), Map.of(), log, 1_000);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !engine.alive());
+        } finally {
+            engine.close();
+        }
+
+        assertThat(Files.size(log)).isGreaterThan(ProcessEngine.TAIL_BYTES * 3L);
+        String tail = engine.logTail(3);
+        assertThat(tail.lines().toList()).hasSize(3).endsWith("torch.OutOfMemoryError: CUDA out of memory", "last");
+        assertThat(tail.lines().findFirst().orElseThrow()).startsWith("INFO: 127.0.0.1 - POST").contains("request 19999");
+    }
 }
