@@ -151,7 +151,9 @@ class JobSourceTest {
         assertThatThrownBy(() -> source.take(1, failsOnTheSecond, 4)).hasMessageContaining("nvidia-smi failed");
         assertThat(pool.free()).as("the job taken before the failure gave its GPU back").isEqualTo(4);
 
-        // Its job must not be acked away by the next take's ack on a reused channel.
+        // Back in its queue once the broker has handled the closed channel (it does so after the close
+        // returns), and not acked away by the next take's ack on a reused channel.
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting(Topology.jobQueue(1)) == 3);
         List<JobSource.Claimed> claimed = source.take(1, () -> pool.tryReserve(1, "w-test"), 4);
         assertThat(claimed).extracting(c -> c.job().experimentId()).containsExactlyInAnyOrder(1L, 2L, 3L);
         assertThat(waiting(Topology.jobQueue(1))).isZero();
