@@ -101,11 +101,7 @@ class ReleaseWhenCleanTest {
 
     @Test
     void aGpuQuarantinedForLeftoverMemoryReturnsToServiceOnceTheMemoryIsBack() {
-        inventory.setMemoryUsed(0, 300);
-        GpuPool pool = pool();
-        GpuReservation r = pool.tryReserve(1, "exp-1").orElseThrow();
-        inventory.setMemoryUsed(0, 12_000);
-        pool.releaseWhenClean(r, Set.of(), Duration.ofSeconds(5));
+        GpuPool pool = leftWithMemoryInUse();
 
         assertThat(pool.recoverQuarantined()).isEmpty();
         assertThat(pool.quarantined()).isEqualTo(1);
@@ -114,6 +110,16 @@ class ReleaseWhenCleanTest {
         assertThat(pool.recoverQuarantined()).containsExactly(0);
         assertThat(pool.quarantined()).isZero();
         assertThat(pool.tryReserve(1, "exp-2").orElseThrow().indices()).containsExactly(0);
+    }
+
+    /** A pool whose GPU 0 an experiment left with 12 GB in use (baseline 300 MiB): quarantined until clean. */
+    private GpuPool leftWithMemoryInUse() {
+        inventory.setMemoryUsed(0, 300);
+        GpuPool pool = pool();
+        GpuReservation r = pool.tryReserve(1, "exp-1").orElseThrow();
+        inventory.setMemoryUsed(0, 12_000);
+        pool.releaseWhenClean(r, Set.of(), Duration.ofSeconds(5));
+        return pool;
     }
 
     @Test
@@ -127,11 +133,7 @@ class ReleaseWhenCleanTest {
 
     @Test
     void aGpuQuarantinedForGoodAfterItsLeftoverMemoryDoesNotComeBackWhenTheMemoryDoes() {
-        inventory.setMemoryUsed(0, 300);
-        GpuPool pool = pool();
-        GpuReservation r = pool.tryReserve(1, "exp-1").orElseThrow();
-        inventory.setMemoryUsed(0, 12_000);
-        pool.releaseWhenClean(r, Set.of(), Duration.ofSeconds(5)); // until clean
+        GpuPool pool = leftWithMemoryInUse(); // quarantined until clean
         pool.quarantine(0, "Xid 79 seen by the operator"); // then for good
 
         inventory.setMemoryUsed(0, 500);
