@@ -331,12 +331,7 @@ public class ExperimentStore {
      * checked on every dispatch pass.
      */
     public List<Standing> standings(long taskId) {
-        return jdbc.sql("""
-                SELECT state, objective_value, failure_class, gpus, started_at, finished_at,
-                       (SELECT COALESCE(SUM(MAX(0, a.finished_at - a.claimed_at)), 0) FROM attempts a
-                        WHERE a.experiment_id = e.id AND a.attempt < e.attempt) AS earlier_ms
-                FROM experiments e
-                WHERE task_id = :task ORDER BY committed_at IS NULL, committed_at, seq""")
+        return jdbc.sql(STANDINGS)
                 .param("task", taskId)
                 .query((rs, row) -> {
                     double objective = rs.getDouble("objective_value");
@@ -349,6 +344,18 @@ public class ExperimentStore {
                 })
                 .list();
     }
+
+    /**
+     * The query of {@link #standings}: in the order of the index {@code experiments_by_commit}, and the
+     * earlier attempts summed only for an experiment that had some.
+     */
+    static final String STANDINGS = """
+            SELECT state, objective_value, failure_class, gpus, started_at, finished_at,
+                   CASE WHEN e.attempt > 1 THEN
+                       (SELECT COALESCE(SUM(MAX(0, a.finished_at - a.claimed_at)), 0) FROM attempts a
+                        WHERE a.experiment_id = e.id AND a.attempt < e.attempt) ELSE 0 END AS earlier_ms
+            FROM experiments e
+            WHERE task_id = :task ORDER BY committed_at IS NULL, committed_at, seq""";
 
     /** One experiment as {@link #standings} reads it. */
     public record Standing(ExperimentState state, Double objectiveValue, FailureClass failureClass, int gpus,

@@ -47,7 +47,7 @@ class SqliteConfigurationTest {
     void schemaCameFromFlywayWithEveryMigrationApplied() {
         List<String> applied = jdbc.sql("SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank")
                 .query(String.class).list();
-        assertThat(applied).containsExactly("1", "2", "3");
+        assertThat(applied).containsExactly("1", "2", "3", "4");
         assertThat(jdbc.sql("SELECT name FROM sqlite_master WHERE type = 'table'").query(String.class).list())
                 .contains("tasks", "experiments", "attempts", "flyway_schema_history");
     }
@@ -58,6 +58,13 @@ class SqliteConfigurationTest {
                 + "FROM experiments WHERE state = 'QUEUED' AND queued_at IS NOT NULL GROUP BY gpus")
                 .query((rs, row) -> rs.getString("detail")).list());
         assertThat(plan).contains("experiments_queued").doesNotContain("SCAN experiments\n");
+    }
+
+    @Test
+    void theStoppingRulesReadATaskInCommitOrderFromAnIndexWithoutSortingIt() {
+        String plan = String.join("\n", jdbc.sql("EXPLAIN QUERY PLAN " + ExperimentStore.STANDINGS).param("task", 1L)
+                .query((rs, row) -> rs.getString("detail")).list());
+        assertThat(plan).contains("experiments_by_commit").doesNotContain("TEMP B-TREE");
     }
 
     @Test
