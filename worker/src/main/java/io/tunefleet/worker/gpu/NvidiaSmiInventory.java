@@ -11,11 +11,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads the GPUs of this host by running nvidia-smi (argv, never a shell) with a timeout. */
 final class NvidiaSmiInventory implements GpuInventory {
 
+    private static final Logger log = LoggerFactory.getLogger(NvidiaSmiInventory.class);
+
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** nvidia-smi's (and NVML's) return code for a corrupted infoROM, which it still reports GPUs with. */
+    static final int INFOROM_CORRUPTED = 14;
+    /** When the infoROM warning was last logged, in ms: read every half second, it is said once an hour. */
+    private final AtomicLong infoRomWarnedAt = new AtomicLong(Long.MIN_VALUE);
 
     private final String binary;
     private final Duration timeout;
@@ -73,6 +82,13 @@ final class NvidiaSmiInventory implements GpuInventory {
             int exit = process.exitValue();
             String err = stderr.get(timeout.toMillis(), TimeUnit.MILLISECONDS).strip();
             String out = stdout.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (exit == INFOROM_CORRUPTED && !out.isBlank()) {
+                // A warning, not a failure: nvidia-smi reports every GPU all the same, and one GPU's
+                // infoROM must not take the host's other GPUs out of service.
+                warnInfoRom(err.isEmpty() ? out.lines().filter(l -> l.startsWith("WARNING")).findFirst().orElse("")
+                        : err);
+                return out;
+            }
             if (exit != 0) {
                 // nvidia-smi reports driver trouble on stdout as often as on stderr: keep both.
                 throw new GpuInventoryException(String.join(" ", argv) + " failed with exit code " + exit
@@ -87,6 +103,16 @@ final class NvidiaSmiInventory implements GpuInventory {
         } catch (ExecutionException | TimeoutException e) {
             process.destroyForcibly();
             throw new GpuInventoryException("cannot read the output of " + String.join(" ", argv), e);
+        }
+    }
+
+    private void warnInfoRom(String what) {
+        long now = System.currentTimeMillis();
+        long last = infoRomWarnedAt.get();
+        if ((last == Long.MIN_VALUE || now - last >= 3_600_000) && infoRomWarnedAt.compareAndSet(last, now)) {
+            log.warn("nvidia-smi exits with code {} (a "
+                    + "corrupted infoROM: {}); its readings are used, but the GPU needs an operator", INFOROM_CORRUPTED,
+                    what.isBlank() ? "no detail" : what.strip());
         }
     }
 

@@ -91,7 +91,8 @@ final class NvidiaSmiParser {
             if (i == 0 && line.startsWith("\uFEFF")) {
                 line = line.substring(1).strip();
             }
-            if (!line.isEmpty()) {
+            // nvidia-smi's own warnings ("WARNING: infoROM is corrupted at gpu 0000:0B:00.0") come with its rows.
+            if (!line.isEmpty() && !line.startsWith("WARNING:")) {
                 handler.accept(i + 1, line);
             }
         }

@@ -52,6 +52,34 @@ class NvidiaSmiInventoryTest {
         assertThat(topology.link(6, 1)).isEqualTo("SYS");
     }
 
+    /** Exit code 14, a corrupted infoROM: nvidia-smi still lists every GPU, and the host keeps them. */
+    @Test
+    void aCorruptedInfoRomIsAWarningAndTheReadingStands() throws IOException {
+        Files.writeString(dir.resolve("gpus.csv"), FakeInventory.sample("h100x8-query-gpu.csv"));
+        Path fake = script("""
+                #!/bin/sh
+                echo "WARNING: infoROM is corrupted at gpu 0000:0B:00.0"
+                cat "%s/gpus.csv"
+                exit 14
+                """.formatted(dir));
+
+        GpuInventory inventory = new NvidiaSmiInventory(fake.toString(), Duration.ofSeconds(10));
+
+        assertThat(inventory.gpus()).hasSize(8);
+    }
+
+    @Test
+    void anInfoRomExitWithNothingReportedIsStillAFailure() throws IOException {
+        Path fake = script("""
+                #!/bin/sh
+                echo "infoROM is corrupted" >&2
+                exit 14
+                """);
+
+        assertThatThrownBy(new NvidiaSmiInventory(fake.toString(), Duration.ofSeconds(10))::gpus)
+                .isInstanceOf(GpuInventoryException.class).hasMessageContaining("exit code 14");
+    }
+
     @Test
     void aFailingNvidiaSmiIsReportedWithExitCodeAndStderr() throws IOException {
         Path fake = script("""
