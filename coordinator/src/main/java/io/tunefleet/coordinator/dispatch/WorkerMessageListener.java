@@ -11,7 +11,9 @@ import io.tunefleet.common.message.Topology;
 import io.tunefleet.common.message.UndecodableMessageException;
 import io.tunefleet.common.message.WorkerMessage;
 import io.tunefleet.common.scoring.Metrics;
+import io.tunefleet.common.task.InvalidTaskException;
 import io.tunefleet.common.task.Objective;
+import io.tunefleet.common.task.TaskSpec;
 import io.tunefleet.coordinator.fleet.FleetView;
 import io.tunefleet.coordinator.store.ExperimentRecord;
 import io.tunefleet.coordinator.store.ExperimentStore;
@@ -274,7 +276,16 @@ class WorkerMessageListener {
                 || current.state() != ExperimentState.RUNNING || !result.workerId().equals(current.workerId())) {
             return false;
         }
-        return dispatcher.retryIfAllowed(specs.of(result.taskId()), current, "FAILED", result.failureClass(),
+        TaskSpec spec;
+        try {
+            spec = specs.of(result.taskId());
+        } catch (InvalidTaskException e) {
+            // Thrown from here the batch would never be acked, and every task's results would wait behind it.
+            log.error("task {}: its stored task file no longer parses ({}); experiment {}'s failure is final",
+                    result.taskId(), e.getMessage(), result.experimentId());
+            return false;
+        }
+        return dispatcher.retryIfAllowed(spec, current, "FAILED", result.failureClass(),
                 result.failureClass() + " on " + result.workerId() + ": " + result.error());
     }
 

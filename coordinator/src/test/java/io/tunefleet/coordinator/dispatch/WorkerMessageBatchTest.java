@@ -13,10 +13,14 @@ import io.tunefleet.common.message.HeartbeatMessage;
 import io.tunefleet.common.message.JobMessage;
 import io.tunefleet.common.message.ResultMessage;
 import io.tunefleet.common.message.Schema;
+import io.tunefleet.common.param.ParameterSet;
+import io.tunefleet.common.task.TaskSpecParser;
 import io.tunefleet.coordinator.CoordinatorApplication;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingControl;
 import io.tunefleet.coordinator.dispatch.NoBrokerConfiguration.RecordingDeadLetters;
 import io.tunefleet.coordinator.store.ExperimentRecord;
+import io.tunefleet.coordinator.store.StoreWriter;
+import io.tunefleet.coordinator.store.TaskStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Claims and results committed a batch at a time keep the meaning they had one at a time: in
@@ -49,6 +54,12 @@ class WorkerMessageBatchTest extends NoBrokerDispatchTest {
     RecordingControl control;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    TaskStore taskStore;
+    @Autowired
+    StoreWriter writer;
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void aBatchIsAppliedInDeliveryOrderWithRetriesBetweenItsCommits() throws Exception {
@@ -115,6 +126,31 @@ class WorkerMessageBatchTest extends NoBrokerDispatchTest {
         assertThat(deadLetters.reasons()).hasSize(1);
         assertThat(deadLetters.reasons().get(0)).contains("incomplete ResultMessage", "outcome");
         assertThat(control.sent()).as("no abort for the redelivered claim").isEmpty();
+    }
+
+    /**
+     * A task file stored once and no longer readable (a check added since, say) must not hold up the
+     * results of every task: its experiment's retryable failure is final, and the batch commits.
+     */
+    @Test
+    void aRetryableFailureOfATaskWhoseStoredFileNoLongerParsesIsFinalAndTheBatchCommits() throws Exception {
+        long taskId = taskStore.insert(TaskSpecParser.parse("""
+                {"task_name": "unreadable-later", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"tp-size": [1]},
+                 "optimization": {"strategy": "grid_search", "max_iterations": 1, "max_parallel_experiments": 1}}
+                """)).id(); // stored without the submit's parsed spec, as after a restart
+        long id = writer.write(() -> experiments.insertPending(taskId, 1, ParameterSet.of(Map.of("tp-size", 1L)), 1));
+        writer.write(() -> experiments.markQueued(id, 1));
+        jdbc.sql("UPDATE tasks SET spec_json = '{\"task_name\": 7}' WHERE id = :id").param("id", taskId).update();
+        JobMessage job = new JobMessage(Schema.VERSION, taskId, id, 1, 1, "sim", "/models/m", "latest",
+                new java.util.TreeMap<>(Map.of("tp-size", 1L)), null, 60);
+        JobMessage other = jobsOfANewTask().get(0);
+
+        listener.onWorkerMessages(List.of(message(claim(job)), message(result(job, FailureClass.INFRASTRUCTURE)),
+                message(claim(other)), message(result(other, null))));
+
+        assertThat(experiments.find(id).orElseThrow().state()).isEqualTo(ExperimentState.FAILED);
+        assertThat(state(other)).as("the task behind it in the batch").isEqualTo(ExperimentState.SUCCEEDED);
     }
 
     @Test

@@ -83,8 +83,21 @@ public final class ProcessEngine implements AutoCloseable {
      * leads them: once it has exited they belong to init, and no walk from it finds them.
      */
     private void noteStrays() {
-        process.descendants().filter(d -> !inGroup(Path.of("/proc", Long.toString(d.pid())), pgid))
+        descendants().stream().filter(d -> !inGroup(Path.of("/proc", Long.toString(d.pid())), pgid))
                 .forEach(d -> strays.putIfAbsent(d.pid(), d));
+    }
+
+    /**
+     * The leader's descendants, while it lives. Once it has exited (and been reaped) its pid may be
+     * another process's: the walk finds by pid, so it would find that one's children. Alive before and
+     * after the walk, the leader held its pid throughout (this JVM reaps it, and has not).
+     */
+    private List<ProcessHandle> descendants() {
+        if (!process.isAlive()) {
+            return List.of();
+        }
+        List<ProcessHandle> found = process.descendants().toList();
+        return process.isAlive() ? found : List.of();
     }
 
     /** Alive and not a zombie: where nothing reaps (a worker running as pid 1), a zombie never goes away. */
@@ -155,7 +168,7 @@ public final class ProcessEngine implements AutoCloseable {
      */
     private Set<Integer> members() {
         Set<Integer> members = groupMembers(pgid);
-        process.descendants().forEach(d -> members.add((int) d.pid()));
+        descendants().forEach(d -> members.add((int) d.pid()));
         return members;
     }
 

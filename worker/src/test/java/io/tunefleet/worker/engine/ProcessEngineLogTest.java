@@ -38,7 +38,7 @@ class ProcessEngineLogTest {
         Path log = dir.resolve("long.log");
         // 1 MB of request lines, then the two that say why it stopped.
         ProcessEngine engine = ProcessEngine.start(List.of("sh", "-c", "i=0; while [ $i -lt 20000 ]; do "
-                + "echo \"INFO: 127.0.0.1 - POST /v1/completions HTTP/1.1 200 OK request $i padding padding\"; "
+                + "printf 'INFO: 127.0.0.1 - POST /v1/completions HTTP/1.1 200 OK request %d padding d\\303\\251j\\303\\240\\n' $i; "
                 + "i=$((i+1)); done; echo 'torch.OutOfMemoryError: CUDA out of memory'; echo last"), Map.of(), log, 1_000);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> !engine.alive());
@@ -50,5 +50,9 @@ class ProcessEngineLogTest {
         String tail = engine.logTail(3);
         assertThat(tail.lines().toList()).hasSize(3).endsWith("torch.OutOfMemoryError: CUDA out of memory", "last");
         assertThat(tail.lines().findFirst().orElseThrow()).startsWith("INFO: 127.0.0.1 - POST").contains("request 19999");
+        String all = engine.logTail(Integer.MAX_VALUE);
+        assertThat(all.length()).as("no more than the end of the log is read").isLessThanOrEqualTo(ProcessEngine.TAIL_BYTES);
+        assertThat(all.lines().findFirst().orElseThrow()).as("the line the cut fell in is left out, not half of it")
+                .startsWith("INFO: 127.0.0.1 - POST").endsWith("padding d\u00e9j\u00e0"); // two-byte characters, whole
     }
 }
