@@ -3,6 +3,8 @@ package io.tunefleet.common.scoring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * A task's service-level objectives, read from its {@code slo} object as the original project wrote
@@ -33,91 +35,26 @@ public record Slo(List<Bound> bounds, double steepness) {
     private static final List<String> PERCENTILES = List.of("p50", "p90", "p99");
 
     /**
-     * Every problem of a task's {@code slo} object, each as its JSON path below {@code $} and what is
-     * wrong there; empty when {@link #parse} reads it as written. Stricter than {@link #parse}, which
-     * a worker uses: a key that means nothing (a {@code p95}, a misspelt {@code hardfail}) or a
-     * {@code hard_fail} that is not a boolean would otherwise leave a user believing a bound holds.
+     * Every problem of a task's {@code slo} object, each as its path ({@code slo.ttft.threshold}) and
+     * what is wrong there. Bad values are problems either way. {@code strict} (a task being submitted)
+     * also refuses what {@link #parse} passes over: a key that means nothing (a {@code p95}, a misspelt
+     * {@code hardfail}), a bound without a threshold, a {@code hard_fail} that is not a boolean; any of
+     * those would leave a user believing a bound holds. A null anywhere reads as absent.
      */
-    public static List<Map.Entry<String, String>> problems(Map<String, ?> slo) {
+    public static List<Map.Entry<String, String>> problems(Map<String, ?> slo, boolean strict) {
         List<Map.Entry<String, String>> problems = new ArrayList<>();
-        for (Map.Entry<String, ?> e : slo.entrySet()) {
-            String path = "slo." + e.getKey();
-            if (e.getValue() == null) {
-                continue; // absent, as parse reads it
-            }
-            switch (e.getKey()) {
-                case "ttft", "tpot" -> boundProblems(e.getValue(), path, problems);
-                case "latency" -> latencyProblems(e.getValue(), path, problems);
-                case "steepness" -> {
-                    if (!positive(e.getValue())) {
-                        problems.add(Map.entry(path, "must be a positive number, got " + e.getValue()));
-                    }
-                }
-                default -> problems.add(Map.entry(path, "is not part of an SLO; it has ttft, tpot, latency "
-                        + PERCENTILES + " and steepness"));
-            }
-        }
+        check(slo, strict, (path, what) -> problems.add(Map.entry(path, what)));
         return problems;
     }
 
-    private static void latencyProblems(Object spec, String path, List<Map.Entry<String, String>> problems) {
-        if (!(spec instanceof Map<?, ?> latency)) {
-            problems.add(Map.entry(path, "must be an object of " + PERCENTILES + " bounds, got " + spec));
-            return;
-        }
-        for (Map.Entry<?, ?> p : latency.entrySet()) {
-            if (p.getValue() == null) {
-                continue; // absent, as parse reads it
-            }
-            if (PERCENTILES.contains(String.valueOf(p.getKey()))) {
-                boundProblems(p.getValue(), path + "." + p.getKey(), problems);
-            } else {
-                problems.add(Map.entry(path + "." + p.getKey(), "is not a latency bound; there are " + PERCENTILES));
-            }
-        }
-    }
-
-    private static void boundProblems(Object spec, String path, List<Map.Entry<String, String>> problems) {
-        if (!(spec instanceof Map<?, ?> m)) {
-            problems.add(Map.entry(path, "must be an object of " + BOUND_KEYS + ", got " + spec));
-            return;
-        }
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            String at = path + "." + e.getKey();
-            Object v = e.getValue();
-            switch (String.valueOf(e.getKey())) {
-                case "threshold" -> {
-                    if (!positive(v)) {
-                        problems.add(Map.entry(at, "must be a positive number of seconds, got " + v));
-                    }
-                }
-                case "weight", "fail_ratio" -> {
-                    if (v != null && !(v instanceof Number n && n.doubleValue() >= 0 && Double.isFinite(n.doubleValue()))) {
-                        problems.add(Map.entry(at, "must be a number not below 0, got " + v));
-                    }
-                }
-                case "hard_fail" -> {
-                    if (v != null && !(v instanceof Boolean)) {
-                        problems.add(Map.entry(at, "must be true or false, got " + v));
-                    }
-                }
-                default -> problems.add(Map.entry(at, "is not part of a bound; it has " + BOUND_KEYS));
-            }
-        }
-        if (!m.containsKey("threshold")) {
-            problems.add(Map.entry(path + ".threshold", "is required: a bound without a threshold bounds nothing"));
-        }
-    }
-
-    private static boolean positive(Object v) {
-        return v instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue());
-    }
-
-    /** Reads the task's {@code slo} map; unknown keys are ignored, a bad value throws. */
+    /** Reads the task's {@code slo} map; keys that mean nothing are passed over, a bad value throws. */
     public static Slo parse(Map<String, ?> slo) {
         if (slo == null || slo.isEmpty()) {
             return none();
         }
+        check(slo, false, (path, what) -> {
+            throw new IllegalArgumentException(path + " " + what);
+        });
         List<Bound> bounds = new ArrayList<>();
         bound(slo.get("ttft"), "ttft", Metrics.TTFT_MEAN_MS, 1e-3).ifPresent(bounds::add);
         bound(slo.get("tpot"), "tpot", Metrics.TPOT_MEAN_MS, 1e-3).ifPresent(bounds::add);
@@ -126,45 +63,117 @@ public record Slo(List<Bound> bounds, double steepness) {
             bound(latency.get("p90"), "latency.p90", Metrics.E2E_P90_S, 1).ifPresent(bounds::add);
             bound(latency.get("p99"), "latency.p99", Metrics.E2E_P99_S, 1).ifPresent(bounds::add);
         }
-        double steepness = number(slo.get("steepness"), DEFAULT_STEEPNESS, "slo.steepness");
-        return new Slo(bounds, steepness);
+        return new Slo(bounds, number(slo.get("steepness"), DEFAULT_STEEPNESS));
     }
 
-    private static java.util.Optional<Bound> bound(Object spec, String name, String metric, double toSeconds) {
+    /** A bound as {@link #check} let it through: absent without a threshold. */
+    private static Optional<Bound> bound(Object spec, String name, String metric, double toSeconds) {
         if (!(spec instanceof Map<?, ?> m) || m.get("threshold") == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        String path = "slo." + name;
-        double threshold = number(m.get("threshold"), Double.NaN, path + ".threshold");
-        if (!(threshold > 0)) {
-            throw new IllegalArgumentException(path + ".threshold must be positive, got " + m.get("threshold"));
-        }
-        return java.util.Optional.of(new Bound(name, metric, toSeconds, threshold,
-                notNegative(number(m.get("weight"), DEFAULT_WEIGHT, path + ".weight"), path + ".weight"),
-                Boolean.TRUE.equals(m.get("hard_fail")),
-                notNegative(number(m.get("fail_ratio"), DEFAULT_FAIL_RATIO, path + ".fail_ratio"), path + ".fail_ratio")));
+        return Optional.of(new Bound(name, metric, toSeconds, number(m.get("threshold"), Double.NaN),
+                number(m.get("weight"), DEFAULT_WEIGHT), Boolean.TRUE.equals(m.get("hard_fail")),
+                number(m.get("fail_ratio"), DEFAULT_FAIL_RATIO)));
     }
 
-    /** A finite number, or {@code fallback} when absent. */
-    private static double number(Object v, double fallback, String path) {
-        if (v == null) {
-            return fallback;
+    private static double number(Object checked, double fallback) {
+        return checked == null ? fallback : ((Number) checked).doubleValue();
+    }
+
+    /** The one walk over an {@code slo} map that {@link #problems} and {@link #parse} share. */
+    private static void check(Map<String, ?> slo, boolean strict, BiConsumer<String, String> problem) {
+        for (Map.Entry<String, ?> e : slo.entrySet()) {
+            String path = "slo." + e.getKey();
+            Object v = e.getValue();
+            if (v == null) {
+                continue;
+            }
+            switch (e.getKey()) {
+                case "ttft", "tpot" -> checkBound(v, path, strict, problem);
+                case "latency" -> checkLatency(v, path, strict, problem);
+                case "steepness" -> {
+                    if (!positive(v)) {
+                        problem.accept(path, "must be a positive number, got " + v);
+                    }
+                }
+                default -> {
+                    if (strict) {
+                        problem.accept(path, "is not part of an SLO; it has ttft, tpot, latency " + PERCENTILES
+                                + " and steepness");
+                    }
+                }
+            }
         }
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-            return n.doubleValue();
+    }
+
+    private static void checkLatency(Object spec, String path, boolean strict, BiConsumer<String, String> problem) {
+        if (!(spec instanceof Map<?, ?> latency)) {
+            if (strict) {
+                problem.accept(path, "must be an object of " + PERCENTILES + " bounds, got " + spec);
+            }
+            return;
         }
-        throw new IllegalArgumentException(path + " must be a finite number, got " + v);
+        for (Map.Entry<?, ?> p : latency.entrySet()) {
+            if (p.getValue() == null) {
+                continue;
+            }
+            if (PERCENTILES.contains(String.valueOf(p.getKey()))) {
+                checkBound(p.getValue(), path + "." + p.getKey(), strict, problem);
+            } else if (strict) {
+                problem.accept(path + "." + p.getKey(), "is not a latency bound; there are " + PERCENTILES);
+            }
+        }
     }
 
     /**
      * A weight or fail ratio below 0 makes no sense: a negative weight rewards breaking the bound, a
      * negative fail ratio drops every level, even those within the threshold.
      */
-    private static double notNegative(double v, String path) {
-        if (v < 0) {
-            throw new IllegalArgumentException(path + " must not be negative, got " + v);
+    private static void checkBound(Object spec, String path, boolean strict, BiConsumer<String, String> problem) {
+        if (!(spec instanceof Map<?, ?> m)) {
+            if (strict) {
+                problem.accept(path, "must be an object of " + BOUND_KEYS + ", got " + spec);
+            }
+            return;
         }
-        return v;
+        if (m.get("threshold") == null && !strict) {
+            return; // no bound, as parse reads it
+        }
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String at = path + "." + e.getKey();
+            Object v = e.getValue();
+            switch (String.valueOf(e.getKey())) {
+                case "threshold" -> {
+                    if (v != null && !positive(v)) {
+                        problem.accept(at, "must be a positive number of seconds, got " + v);
+                    }
+                }
+                case "weight", "fail_ratio" -> {
+                    if (v != null && !(v instanceof Number n && Double.isFinite(n.doubleValue()))) {
+                        problem.accept(at, "must be a finite number, got " + v);
+                    } else if (v != null && ((Number) v).doubleValue() < 0) {
+                        problem.accept(at, "must not be negative, got " + ((Number) v).doubleValue());
+                    }
+                }
+                case "hard_fail" -> {
+                    if (strict && v != null && !(v instanceof Boolean)) {
+                        problem.accept(at, "must be true or false, got " + v);
+                    }
+                }
+                default -> {
+                    if (strict) {
+                        problem.accept(at, "is not part of a bound; it has " + BOUND_KEYS);
+                    }
+                }
+            }
+        }
+        if (m.get("threshold") == null) {
+            problem.accept(path + ".threshold", "is required: a bound without a threshold bounds nothing");
+        }
+    }
+
+    private static boolean positive(Object v) {
+        return v instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue());
     }
 
     /**

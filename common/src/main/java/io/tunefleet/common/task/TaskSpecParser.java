@@ -139,15 +139,9 @@ public final class TaskSpecParser {
                 problem("$.slo", "must be an object");
             } else {
                 slo = withoutNulls(MAPPER.convertValue(sloNode, Map.class));
-                if (submission) {
-                    io.tunefleet.common.scoring.Slo.problems(slo).forEach(p -> problem("$." + p.getKey(), p.getValue()));
-                } else {
-                    try {
-                        io.tunefleet.common.scoring.Slo.parse(slo); // as the task was accepted: a bad value only
-                    } catch (IllegalArgumentException e) {
-                        problem("$." + e.getMessage().split(" ")[0], e.getMessage());
-                    }
-                }
+                // A stored task is read as it was accepted: a bad value only.
+                io.tunefleet.common.scoring.Slo.problems(slo, submission)
+                        .forEach(p -> problem("$." + p.getKey(), p.getValue()));
             }
         }
         EngineSpec engine = engine(root.get("engine"), runtime);

@@ -484,8 +484,11 @@ public class Dispatcher implements AutoCloseable {
      * a (re)start or a broker outage every live worker has been heard, not only the first to speak.
      */
     private void failUnschedulable(long taskId) {
+        if (!fleet.listenedLongEnough()) {
+            return;
+        }
         OptionalInt largest = fleet.largestLiveWorker();
-        if (largest.isEmpty() || !fleet.listenedLongEnough()) {
+        if (largest.isEmpty()) {
             return;
         }
         long cutoff = clock.millis() - properties.unschedulableAfter().toMillis();

@@ -94,10 +94,6 @@ public class TaskService {
         return experiments.countByState(id);
     }
 
-    public List<ExperimentRecord> experiments(long id) {
-        return experiments.byTask(id);
-    }
-
     public List<ExperimentRecord> experiments(long id, int offset, int limit) {
         return experiments.page(id, offset, limit);
     }

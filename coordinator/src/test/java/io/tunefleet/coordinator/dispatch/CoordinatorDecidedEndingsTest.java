@@ -161,12 +161,7 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
 
     @Test
     void patienceEndsTheSearchOnceThatManyExperimentsBroughtNoImprovement() {
-        long task = tasks.submit("""
-                {"task_name": "patient", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
-                 "parameters": {"mem-fraction-static": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]},
-                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency", "max_iterations": 6,
-                                  "max_parallel_experiments": 1,
-                                  "patience": {"experiments": 2, "min_improvement_pct": 1}}}""").id();
+        long task = patientTask("patient", 1, 2);
 
         // One at a time: the best first, then two that do no better.
         for (int n = 1; n <= 3; n++) {
@@ -184,12 +179,7 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
 
     @Test
     void aStoppingRuleThatFiredHoldsForTheTaskRebuiltAfterARestart() {
-        long task = tasks.submit("""
-                {"task_name": "patient-restart", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
-                 "parameters": {"mem-fraction-static": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]},
-                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency", "max_iterations": 6,
-                                  "max_parallel_experiments": 2,
-                                  "patience": {"experiments": 1, "min_improvement_pct": 1}}}""").id();
+        long task = patientTask("patient-restart", 2, 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs(task).size() == 2);
         finish(jobs(task).get(0), 1.0);
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs(task).size() == 3);
@@ -229,6 +219,17 @@ class CoordinatorDecidedEndingsTest extends NoBrokerDispatchTest {
                 0, 200, TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> fleet.isLive(worker));
         return heartbeats;
+    }
+
+    /** Six configurations, {@code parallel} at a time, stopped after {@code patience} that bring no 1 % gain. */
+    private long patientTask(String name, int parallel, int patience) {
+        return tasks.submit("""
+                {"task_name": "%s", "model": {"id_or_path": "/models/m"}, "base_runtime": "sim",
+                 "parameters": {"mem-fraction-static": [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]},
+                 "optimization": {"strategy": "grid_search", "objective": "minimize_latency", "max_iterations": 6,
+                                  "max_parallel_experiments": %d,
+                                  "patience": {"experiments": %d, "min_improvement_pct": 1}}}"""
+                .formatted(name, parallel, patience)).id();
     }
 
     private long submit(String name, String parameters) {

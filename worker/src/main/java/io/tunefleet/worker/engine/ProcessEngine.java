@@ -79,12 +79,13 @@ public final class ProcessEngine implements AutoCloseable {
     }
 
     /**
-     * Notes the descendants that left the group (a session of their own), while the leader still
-     * leads them: once it has exited they belong to init, and no walk from it finds them.
+     * The leader's descendants now, noting those that left the group (a session of their own) while the
+     * leader still leads them: once it has exited they belong to init, and no walk from it finds them.
      */
-    private void noteStrays() {
-        descendants().stream().filter(d -> !inGroup(Path.of("/proc", Long.toString(d.pid())), pgid))
-                .forEach(d -> strays.putIfAbsent(d.pid(), d));
+    private List<ProcessHandle> noteStrays() {
+        List<ProcessHandle> found = descendants();
+        found.stream().filter(d -> !inGroup(d.pid(), pgid)).forEach(d -> strays.putIfAbsent(d.pid(), d));
+        return found;
     }
 
     /**
@@ -102,16 +103,8 @@ public final class ProcessEngine implements AutoCloseable {
 
     /** Alive and not a zombie: where nothing reaps (a worker running as pid 1), a zombie never goes away. */
     private static boolean running(ProcessHandle p) {
-        if (!p.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
-            return !state.equals("Z") && !state.equals("X");
-        } catch (IOException | RuntimeException e) {
-            return false; // gone meanwhile
-        }
+        String[] stat = p.isAlive() ? stat(p.pid()) : null;
+        return stat != null && live(stat);
     }
 
     public Path logFile() {
@@ -168,7 +161,7 @@ public final class ProcessEngine implements AutoCloseable {
      */
     private Set<Integer> members() {
         Set<Integer> members = groupMembers(pgid);
-        descendants().forEach(d -> members.add((int) d.pid()));
+        noteStrays().forEach(d -> members.add((int) d.pid()));
         return members;
     }
 
@@ -176,7 +169,7 @@ public final class ProcessEngine implements AutoCloseable {
     static Set<Integer> groupMembers(long pgid) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(p -> inGroup(p, pgid))
+                    .filter(p -> inGroup(Long.parseLong(p.getFileName().toString()), pgid))
                     .map(p -> Integer.valueOf(p.getFileName().toString()))
                     .collect(Collectors.toCollection(TreeSet::new));
         } catch (IOException e) {
@@ -191,13 +184,26 @@ public final class ProcessEngine implements AutoCloseable {
         return !now.isEmpty();
     }
 
-    private static boolean inGroup(Path proc, long pgid) {
+    private static boolean inGroup(long pid, long pgid) {
+        String[] stat = stat(pid);
+        return stat != null && stat.length > 2 && live(stat) && Long.parseLong(stat[2]) == pgid;
+    }
+
+    /** Neither a zombie nor dead, by the state field of {@link #stat}. */
+    private static boolean live(String[] stat) {
+        return !stat[0].equals("Z") && !stat[0].equals("X");
+    }
+
+    /**
+     * The fields of /proc/PID/stat after the command name (state, ppid, pgrp, ...); null once the
+     * process is gone.
+     */
+    private static String[] stat(long pid) {
         try {
-            String stat = Files.readString(proc.resolve("stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         } catch (IOException | RuntimeException e) {
-            return false; // gone meanwhile
+            return null; // gone meanwhile
         }
     }
 
@@ -212,8 +218,7 @@ public final class ProcessEngine implements AutoCloseable {
     public void close() {
         boolean interrupted = Thread.interrupted();
         try {
-            seen.addAll(members());
-            noteStrays();
+            seen.addAll(members()); // notes the strays too
             List<ProcessHandle> escaped = strays.values().stream().filter(ProcessEngine::running).toList();
             escaped.forEach(p -> seen.add((int) p.pid()));
             signal("TERM");
